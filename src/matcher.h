@@ -1,0 +1,66 @@
+/*
+ * matcher.h - Alertmanager label matchers: name, operator (= != =~ !~) and
+ * value.  Regexes are compiled once with PCRE2 and anchored as Alertmanager
+ * anchors them ("^(?:" value ")$").  A label missing from a set matches as
+ * the empty string.
+ *
+ * Two input grammars are accepted, as Alertmanager 0.27+ does by default
+ * ("fallback" mode): the UTF-8 grammar first, the classic one when the UTF-8
+ * parse fails (a warning then suggests the UTF-8 spelling).
+ */
+#ifndef TOCSIN_MATCHER_H
+#define TOCSIN_MATCHER_H
+
+#include <stddef.h>
+
+#include "labels.h"
+#include "util.h"
+
+enum matcher_op { MATCHER_EQ, MATCHER_NE, MATCHER_RE, MATCHER_NRE };
+
+struct matcher {
+	enum matcher_op op;
+	char *name;
+	char *value;
+	void *re;		/* pcre2_code *, for MATCHER_RE / MATCHER_NRE */
+};
+
+struct matchers {
+	struct matcher *v;
+	size_t n, cap;
+};
+
+/* Initialises m (compiling the regex for =~ / !~).  Strings are copied.
+ * Returns 0, or -1 with Alertmanager's message appended to err. */
+int matcher_init(struct matcher *m, const char *name, enum matcher_op op,
+		 const char *value, struct buf *err);
+void matcher_free(struct matcher *m);
+
+/* Parses a string holding one or more comma-separated matchers, optionally
+ * in braces ({a="b", c=~"d.*"}), appending them to out.  Returns 0, or -1
+ * with the error appended to err (out then holds what parsed before).
+ * A fallback to the classic grammar appends a note to warn (may be NULL). */
+int matchers_parse(const char *s, struct matchers *out, struct buf *err,
+		   struct buf *warn);
+/* Parses exactly one matcher (API filter, amtool argument). */
+int matcher_parse(const char *s, struct matcher *out, struct buf *err,
+		  struct buf *warn);
+
+/* Appends an initialised matcher, taking ownership of its contents. */
+void matchers_push(struct matchers *ms, struct matcher *m);
+void matchers_free(struct matchers *ms);
+
+/* value NULL means the label is absent (matches as ""). */
+int matcher_matches(const struct matcher *m, const char *value);
+/* All matchers match l (an empty list matches everything). */
+int matchers_match(const struct matchers *ms, const struct labels *l);
+
+/* Sorts by name, then value, then operator (Alertmanager's order). */
+void matchers_sort(struct matchers *ms);
+/* name<op>"value" with \\, \n and \" escaped (Matcher.String()). */
+void matcher_format(const struct matcher *m, struct buf *out);
+/* {m1,m2} (Matchers.String()). */
+void matchers_format(const struct matchers *ms, struct buf *out);
+const char *matcher_op_str(enum matcher_op op);
+
+#endif
