@@ -91,6 +91,16 @@ asan:
 	$(MAKE) BUILD=build/asan SAN=1 build/asan/tocsin
 	$(MAKE) BUILD=build/asan SAN=1 SANITIZED=1 unit replay integration
 
+# ------------------------------------------------------------------ demo
+
+# Until the evaluator and router land, the demo shows the checks at work on
+# the shipped examples and a deliberately broken rule file.
+demo:
+	@tests/deps.sh demo
+	$(MAKE) all
+	./tocsin check config examples/*.yml
+	-./tocsin check rules examples/broken-rules.yml
+
 # ------------------------------------------------------------------ fuzz
 
 FUZZ_CC ?= clang

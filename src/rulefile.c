@@ -39,8 +39,11 @@ static void rule_err(struct rule_at *at, const struct ynode *n,
 	struct buf b = {0};
 	va_list ap;
 
-	buf_printf(&b, "group \"%s\", rule %zu, \"%s\": ", at->group,
-		   at->index, at->name);
+	buf_puts(&b, "group ");
+	buf_quote(&b, at->group);
+	buf_printf(&b, ", rule %zu, ", at->index);
+	buf_quote(&b, at->name);
+	buf_puts(&b, ": ");
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);

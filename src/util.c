@@ -151,6 +151,30 @@ const char *buf_str(const struct buf *b)
 	return b->s ? b->s : "";
 }
 
+void buf_quote(struct buf *b, const char *s)
+{
+	static const char esc[] = "\a\b\f\n\r\t\v";
+	static const char names[] = "abfnrtv";
+
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *e = *p ? strchr(esc, *p) : NULL;
+
+		if (*p == '"' || *p == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)*p);
+		} else if (e) {
+			buf_putc(b, '\\');
+			buf_putc(b, names[e - esc]);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			buf_printf(b, "\\x%02x", *p);
+		} else {
+			buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
 /* ---------------------------------------------------------------- strings */
 
 int utf8_valid(const char *str, size_t n)

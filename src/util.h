@@ -49,6 +49,9 @@ void buf_free(struct buf *b);
 /* Returns the buffer's string, "" when nothing was written yet. */
 const char *buf_str(const struct buf *b);
 
+/* Appends s double-quoted with Go's %q escapes (\" \\ \n \t \xNN ...). */
+void buf_quote(struct buf *b, const char *s);
+
 /* Returns 1 when s is valid UTF-8 of length n, 0 otherwise. */
 int utf8_valid(const char *s, size_t n);
 /* Levenshtein distance between a and b (byte-wise), capped at 255. */
