@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util.h"
+
 static const struct unit {
 	const char *name;
 	int64_t ms;
@@ -25,11 +27,18 @@ static const struct unit {
 /* Largest millisecond count whose nanoseconds fit in an int64. */
 #define DURATION_MAX_MS (INT64_MAX / 1000000)
 
+/*
+ * Like model.ParseDuration, the syntax is checked before the range: an
+ * overflowing number followed by garbage is "not a valid duration string",
+ * and only a well-formed string can be "out of range".
+ */
 int duration_parse(const char *s, int64_t *ms, char *err, size_t errsize)
 {
 	const char *p = s;
 	size_t next = 0;	/* first unit still allowed */
 	int64_t total = 0;
+	int overflow = 0;
+	struct buf q = {0};
 
 	if (!*s) {
 		snprintf(err, errsize, "empty duration string");
@@ -45,10 +54,11 @@ int duration_parse(const char *s, int64_t *ms, char *err, size_t errsize)
 
 		if (*p < '0' || *p > '9')
 			goto bad;
-		while (*p >= '0' && *p <= '9') {
+		for (; *p >= '0' && *p <= '9'; p++) {
 			if (v > (INT64_MAX - 9) / 10)
-				goto range;
-			v = v * 10 + (*p++ - '0');
+				overflow = 1;
+			else
+				v = v * 10 + (*p - '0');
 		}
 		/* "ms" must win over "m" followed by garbage. */
 		for (u = next; u < NUNITS; u++) {
@@ -60,28 +70,35 @@ int duration_parse(const char *s, int64_t *ms, char *err, size_t errsize)
 		}
 		if (u == NUNITS)
 			goto bad;
-		if (v > DURATION_MAX_MS / units[u].ms)
-			goto range;
-		v *= units[u].ms;
-		if (total > DURATION_MAX_MS - v)
-			goto range;
-		total += v;
+		if (v > DURATION_MAX_MS / units[u].ms) {
+			overflow = 1;
+		} else {
+			v *= units[u].ms;
+			if (total > DURATION_MAX_MS - v)
+				overflow = 1;
+			else
+				total += v;
+		}
 		p += strlen(units[u].name);
 		next = u + 1;
+	}
+	if (overflow) {
+		snprintf(err, errsize, "duration out of range");
+		return -1;
 	}
 	*ms = total;
 	return 0;
 bad:
-	snprintf(err, errsize, "not a valid duration string: \"%s\"", s);
-	return -1;
-range:
-	snprintf(err, errsize, "duration out of range");
+	buf_quote(&q, s);	/* Go's %q */
+	snprintf(err, errsize, "not a valid duration string: %s", q.s);
+	buf_free(&q);
 	return -1;
 }
 
 char *duration_format(int64_t ms, char *out, size_t size)
 {
 	size_t len = 0;
+	uint64_t left;		/* magnitude; -INT64_MIN does not fit */
 
 	out[0] = '\0';
 	if (ms == 0) {
@@ -90,20 +107,22 @@ char *duration_format(int64_t ms, char *out, size_t size)
 	}
 	if (ms < 0) {
 		len += (size_t)snprintf(out, size, "-");
-		ms = -ms;
+		left = (uint64_t)0 - (uint64_t)ms;
+	} else {
+		left = (uint64_t)ms;
 	}
 	for (size_t u = 0; u < NUNITS && len < size; u++) {
-		int64_t v;
+		uint64_t um = (uint64_t)units[u].ms, v;
 
 		/* Years and weeks only when exact: 90d reads better than 12w6d. */
-		if (u < 2 && ms % units[u].ms != 0)
+		if (u < 2 && left % um != 0)
 			continue;
-		v = ms / units[u].ms;
+		v = left / um;
 		if (v > 0) {
 			len += (size_t)snprintf(out + len, size - len,
-						"%lld%s", (long long)v,
+						"%llu%s", (unsigned long long)v,
 						units[u].name);
-			ms -= v * units[u].ms;
+			left -= v * um;
 		}
 	}
 	return out;

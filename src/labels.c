@@ -195,17 +195,9 @@ void labels_format(const struct labels *l, struct buf *out)
 	for (size_t i = 0; i < l->n; i++) {
 		if (i)
 			buf_puts(out, ", ");
-		buf_printf(out, "%s=\"", l->v[i].name);
-		for (const char *p = l->v[i].value; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				buf_putc(out, '\\');
-			if (*p == '\n') {
-				buf_puts(out, "\\n");
-				continue;
-			}
-			buf_putc(out, *p);
-		}
-		buf_putc(out, '"');
+		buf_puts(out, l->v[i].name);
+		buf_putc(out, '=');
+		buf_quote(out, l->v[i].value);	/* Go's %q */
 	}
 	buf_putc(out, '}');
 }

@@ -151,14 +151,32 @@ const char *buf_str(const struct buf *b)
 	return b->s ? b->s : "";
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	size_t k = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+
+	if (k > n || !utf8_valid((const char *)s, k))
+		return 0;
+	return k;
+}
+
+/*
+ * Go's strconv.Quote, except that Go's IsPrint is followed only up to
+ * U+00FF: C0, DEL, C1, U+00A0 and U+00AD are escaped, every other valid
+ * rune is copied.  Bytes that are not valid UTF-8 print as \xNN, as in Go.
+ */
 void buf_quote(struct buf *b, const char *s)
 {
 	static const char esc[] = "\a\b\f\n\r\t\v";
 	static const char names[] = "abfnrtv";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s);
 
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		const char *e = *p ? strchr(esc, *p) : NULL;
+	while (n > 0) {
+		const char *e = strchr(esc, *p);
+		size_t k = utf8_seq(p, n);
 
 		if (*p == '"' || *p == '\\') {
 			buf_putc(b, '\\');
@@ -166,11 +184,18 @@ void buf_quote(struct buf *b, const char *s)
 		} else if (e) {
 			buf_putc(b, '\\');
 			buf_putc(b, names[e - esc]);
-		} else if (*p < 0x20 || *p == 0x7f) {
+		} else if (k == 0 || *p < 0x20 || *p == 0x7f) {
 			buf_printf(b, "\\x%02x", *p);
+			k = 1;
+		} else if (k == 2 && p[0] == 0xc2 &&
+			   (p[1] <= 0xa0 || p[1] == 0xad)) {
+			/* U+0080..U+00A0 and U+00AD, not IsPrint in Go */
+			buf_printf(b, "\\u%04x", p[1]);
 		} else {
-			buf_putc(b, (char)*p);
+			buf_add(b, p, k);
 		}
+		p += k;
+		n -= k;
 	}
 	buf_putc(b, '"');
 }

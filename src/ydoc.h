@@ -73,7 +73,11 @@ int ydoc_check_map(struct yctx *c, const struct ynode *n, const char *what,
 		   const char *const *known);
 
 /* Each accessor returns 0 when the key is absent or null (out untouched),
- * 1 when a value was stored, -1 after reporting a type error. */
+ * 1 when a value was stored, -1 after reporting a type error.  They read
+ * values as Go's yaml.v2/v3 decode them into typed fields: ydoc_int takes
+ * plain scalars only, in Go integer syntax (0x1F, 0o17, 017, 0b1, 1_000) or
+ * as a float truncated toward zero (5.0, 1e3); ydoc_bool takes the YAML 1.1
+ * spellings of ydoc_parse_bool. */
 int ydoc_str(struct yctx *c, const struct ynode *map, const char *key,
 	     const char **out);
 int ydoc_bool(struct yctx *c, const struct ynode *map, const char *key,
@@ -91,7 +95,8 @@ int ydoc_map(struct yctx *c, const struct ynode *map, const char *key,
 
 /* Scalar text of a node for use as a string: NULL nodes give "". */
 const char *ydoc_text(const struct ynode *n);
-/* Returns 1 if the scalar is a YAML boolean and stores it, else 0. */
+/* Returns 1 if the scalar is a plain YAML 1.1 boolean (true/yes/on/y and
+ * false/no/off/n, in lower, Title or UPPER case) and stores it, else 0. */
 int ydoc_parse_bool(const struct ynode *n, int *out);
 
 #endif
