@@ -456,9 +456,8 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	const char *tag = (const char *)ev->data.scalar.tag;
 	struct ynode *n;
 
-	if (tag && strcmp(tag, YAML_NULL_TAG) == 0)
-		n = node_new(b, YNODE_NULL, ev->start_mark);
-	else if (!tag && is_null_scalar(v, len, plain))
+	if (tag ? strcmp(tag, YAML_NULL_TAG) == 0
+		: is_null_scalar(v, len, plain))
 		n = node_new(b, YNODE_NULL, ev->start_mark);
 	else
 		n = node_new(b, YNODE_SCALAR, ev->start_mark);
