@@ -164,17 +164,23 @@ static size_t load_rule(struct yctx *c, const struct ynode *rn,
 	const char *record = "", *alert = "", *expr = "";
 	size_t before = c->d->nerrors;
 	struct rule_at at = {c, group, index, ""};
-	const struct ynode *pos;
+	const struct ynode *pos, *expr_at;
+	int bad_name, bad_expr;
 
 	if (rn->kind != YNODE_MAP) {
-		ydoc_err(c, rn, "group \"%s\", rule %zu: expected a mapping",
-			 group, index);
+		struct buf q = {0};
+
+		buf_quote(&q, group);
+		ydoc_err(c, rn, "group %s, rule %zu: expected a mapping",
+			 buf_str(&q), index);
+		buf_free(&q);
 		return 1;
 	}
 	ydoc_check_map(c, rn, "rule", rule_keys);
-	ydoc_str(c, rn, "record", &record);
-	ydoc_str(c, rn, "alert", &alert);
-	ydoc_str(c, rn, "expr", &expr);
+	/* A field of the wrong type was reported; don't also call it unset. */
+	bad_name = ydoc_str(c, rn, "record", &record) < 0;
+	bad_name |= ydoc_str(c, rn, "alert", &alert) < 0;
+	bad_expr = ydoc_str(c, rn, "expr", &expr) < 0;
 	ydoc_duration(c, rn, "for", &r->for_ms);
 	ydoc_duration(c, rn, "keep_firing_for", &r->keep_firing_for_ms);
 	r->nlabels = read_kv(c, rn, "labels", &r->labels);
@@ -186,14 +192,27 @@ static size_t load_rule(struct yctx *c, const struct ynode *rn,
 	pos = rule_anchor(rn);
 	r->line = pos->line;
 	r->col = pos->col;
+	/* A name merged in ("<<: *base") or shared by an alias was written
+	 * before this rule; the rule's own position then tells the rules
+	 * apart (lint messages). */
+	if (pos->line < rn->line ||
+	    (pos->line == rn->line && pos->col < rn->col)) {
+		r->line = rn->line;
+		r->col = rn->col;
+	}
 	at.name = r->name;
 
+	/* Positions are promtool's where it has one: the record value for
+	 * both-set (it adds the alert's), the expr value for a missing expr. */
 	if (*record && *alert)
-		rule_err(&at, pos, "only one of 'record' and 'alert' must be set");
-	else if (!*record && !*alert)
+		rule_err(&at, ydoc_get(rn, "record"),
+			 "only one of 'record' and 'alert' must be set");
+	else if (!*record && !*alert && !bad_name)
 		rule_err(&at, pos, "one of 'record' or 'alert' must be set");
-	if (!*expr)
-		rule_err(&at, pos, "field 'expr' must be set in rule");
+	expr_at = ydoc_get(rn, "expr");
+	if (!*expr && !bad_expr)
+		rule_err(&at, expr_at ? expr_at : pos,
+			 "field 'expr' must be set in rule");
 	if (*record)
 		check_recording(&at, rn, r);
 	check_labels(&at, rn, "labels", r->labels, r->nlabels, "label");
@@ -227,20 +246,41 @@ static void load_group_labels(struct yctx *c, const struct ynode *gn,
 	}
 }
 
-static void load_group(struct yctx *c, const struct ynode *gn,
-		       struct rule_group *g)
+/* promtool's check that group g's name is not one of the groups before it
+ * (rf->groups[0 .. rf->ngroups-1]); unnamed groups get their own error. */
+static void check_group_name(struct yctx *c, const struct rulefile *rf,
+			     const struct rule_group *g)
 {
-	const struct ynode *rules = NULL, *name;
+	if (!*g->name)
+		return;
+	for (size_t j = 0; j < rf->ngroups; j++) {
+		if (strcmp(rf->groups[j].name, g->name) == 0) {
+			diag_add(c->d, DIAG_ERROR, c->file, g->line, g->col,
+				 "groupname: \"%s\" is repeated in the same file",
+				 g->name);
+			return;
+		}
+	}
+}
+
+/* Fills g from gn; rf holds the groups before it, for the name check.
+ * Errors come in promtool's order: the group's name, then its rules. */
+static void load_group(struct yctx *c, const struct ynode *gn,
+		       const struct rulefile *rf, struct rule_group *g)
+{
+	const struct ynode *rules = NULL;
 	const char *s = "";
+	int bad_name;
 
 	ydoc_check_map(c, gn, "rule group", group_keys);
-	ydoc_str(c, gn, "name", &s);
+	bad_name = ydoc_str(c, gn, "name", &s) < 0;
 	g->name = xstrdup(s);
-	name = ydoc_get(gn, "name");
-	g->line = name ? name->line : gn->line;
-	g->col = name ? name->col : gn->col;
-	if (!*s)
-		ydoc_err(c, name ? name : gn, "Groupname must not be empty");
+	/* Group errors point at the group's mapping, as promtool's do. */
+	g->line = gn->line;
+	g->col = gn->col;
+	if (!*s && !bad_name)
+		ydoc_err(c, gn, "Groupname must not be empty");
+	check_group_name(c, rf, g);
 	ydoc_duration(c, gn, "interval", &g->interval_ms);
 	if (ydoc_duration(c, gn, "query_offset", &g->query_offset_ms) == 1)
 		g->has_query_offset = 1;
@@ -249,56 +289,50 @@ static void load_group(struct yctx *c, const struct ynode *gn,
 	if (ydoc_seq(c, gn, "rules", &rules) != 1)
 		return;
 	g->rules = xcalloc(rules->n, sizeof *g->rules);
-	for (size_t i = 0; i < rules->n; i++)
-		load_rule(c, rules->items[i], g->name, i + 1,
-			  &g->rules[g->nrules++]);
-}
-
-static void check_group_names(struct yctx *c, const struct rulefile *rf)
-{
-	for (size_t i = 1; i < rf->ngroups; i++) {
-		const struct rule_group *g = &rf->groups[i];
-
-		if (!*g->name)
+	for (size_t i = 0; i < rules->n; i++) {
+		/* Go's decoder drops null items ("- " alone) from the list
+		 * and numbers the rules that remain. */
+		if (rules->items[i]->kind == YNODE_NULL)
 			continue;
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(rf->groups[j].name, g->name) == 0) {
-				diag_add(c->d, DIAG_ERROR, c->file, g->line,
-					 g->col,
-					 "groupname: \"%s\" is repeated in the same file",
-					 g->name);
-				break;
-			}
-		}
+		load_rule(c, rules->items[i], g->name, g->nrules + 1,
+			  &g->rules[g->nrules]);
+		g->nrules++;
 	}
 }
 
-static struct rulefile *load_doc(struct ydoc *doc, struct diags *d)
+/*
+ * Builds the rule file from doc.  before is d->nerrors ahead of parsing, so
+ * that errors the tree builder reported without failing (duplicate keys, bad
+ * merges) also make the file invalid.
+ */
+static struct rulefile *load_doc(struct ydoc *doc, struct diags *d,
+				 size_t before)
 {
 	struct yctx c = {doc->file, d};
 	struct rulefile *rf = xcalloc(1, sizeof *rf);
 	const struct ynode *groups = NULL;
-	size_t before = d->nerrors;
 
 	rf->path = xstrdup(doc->file);
 	if (doc->ndocs > 1)
 		diag_add(d, DIAG_WARNING, doc->file, 0, 0,
 			 "Multiple document yaml rules files are not supported, "
 			 "only the first document is processed");
-	if (doc->root && doc->root->kind != YNODE_NULL &&
-	    ydoc_check_map(&c, doc->root, "rule file", file_keys) == 0 &&
-	    ydoc_seq(&c, doc->root, "groups", &groups) == 1) {
+	/* Unknown keys beside groups don't stop the groups being checked. */
+	ydoc_check_map(&c, doc->root, "rule file", file_keys);
+	if (ydoc_seq(&c, doc->root, "groups", &groups) == 1) {
 		rf->groups = xcalloc(groups->n, sizeof *rf->groups);
 		for (size_t i = 0; i < groups->n; i++) {
 			const struct ynode *gn = groups->items[i];
 
+			if (gn->kind == YNODE_NULL)
+				continue;	/* dropped, as by Go's decoder */
 			if (gn->kind != YNODE_MAP) {
 				ydoc_err(&c, gn, "rule group: expected a mapping");
 				continue;
 			}
-			load_group(&c, gn, &rf->groups[rf->ngroups++]);
+			load_group(&c, gn, rf, &rf->groups[rf->ngroups]);
+			rf->ngroups++;
 		}
-		check_group_names(&c, rf);
 	}
 	if (d->nerrors > before) {
 		rulefile_free(rf);
@@ -310,24 +344,26 @@ static struct rulefile *load_doc(struct ydoc *doc, struct diags *d)
 struct rulefile *rulefile_load_buf(const char *name, const char *s, size_t n,
 				   struct diags *d)
 {
+	size_t before = d->nerrors;
 	struct ydoc *doc = ydoc_load_buf(name, s, n, d);
 	struct rulefile *rf;
 
 	if (!doc)
 		return NULL;
-	rf = load_doc(doc, d);
+	rf = load_doc(doc, d, before);
 	ydoc_free(doc);
 	return rf;
 }
 
 struct rulefile *rulefile_load(const char *path, struct diags *d)
 {
+	size_t before = d->nerrors;
 	struct ydoc *doc = ydoc_load_file(path, d);
 	struct rulefile *rf;
 
 	if (!doc)
 		return NULL;
-	rf = load_doc(doc, d);
+	rf = load_doc(doc, d, before);
 	ydoc_free(doc);
 	return rf;
 }

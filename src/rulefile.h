@@ -30,7 +30,8 @@ struct rule {
 	size_t nlabels;
 	struct rule_kv *annotations;	/* sorted by name */
 	size_t nannotations;
-	int line, col;		/* of the alert/record value */
+	int line, col;		/* of the alert/record value, or of the rule
+				   when that value comes from before it */
 };
 
 struct rule_group {
