@@ -57,7 +57,7 @@ $(BUILD)/obj/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtocsin.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS) -lcriterion
 
 # Fuzz seeds are replayed through each target by a plain driver, so
 # `make check` covers them without clang.
@@ -65,7 +65,7 @@ $(BUILD)/replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libtocsin.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDSAN) -o $@ $< tests/fuzz/replay.c $(BUILD)/libtocsin.a $(LIBS)
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
 
 # ------------------------------------------------------------------ tests
 
@@ -76,6 +76,7 @@ check-deps:
 	@tests/deps.sh check
 
 check-run: all unit replay integration asan
+	$(MAKE) -j2 lint
 	@echo "make check: all suites passed"
 
 unit: $(UNIT_BINS)

@@ -22,12 +22,15 @@
 #include "diag.h"
 
 static const char usage[] =
-	"usage: tocsin check config [FILE...]\n"
+	"usage: tocsin check config [--show] [FILE...]\n"
 	"\n"
 	"Validate configuration files (a superset of alertmanager.yml) the way\n"
 	"amtool check-config does, listing every error as FILE:LINE:COL.\n"
 	"Reads stdin when no file (or \"-\") is given.  Exit status: 0 when\n"
-	"every file is valid, 1 otherwise.\n";
+	"every file is valid, 1 otherwise.\n"
+	"\n"
+	"  --show  also print the effective configuration, defaults filled in\n"
+	"          and every secret shown as <secret>\n";
 
 static void print_diags(const struct diags *d)
 {
@@ -55,7 +58,7 @@ static struct config *load_stdin(struct diags *d)
 }
 
 /* Checks one file; returns 0 when valid, 1 otherwise. */
-static int check_one(const char *path)
+static int check_one(const char *path, int show)
 {
 	struct diags d = {0};
 	int is_stdin = strcmp(path, "-") == 0;
@@ -69,6 +72,13 @@ static int check_one(const char *path)
 		config_summary(c, stdout);
 		if (c->ntemplates)
 			printf("  SUCCESS\n");
+		if (show) {
+			struct buf b = {0};
+
+			config_dump(c, &b);
+			printf("\n%s", buf_str(&b));
+			buf_free(&b);
+		}
 	}
 	printf("\n");
 	config_free(c);
@@ -78,22 +88,28 @@ static int check_one(const char *path)
 
 int cli_check_config(int argc, char **argv)
 {
-	int failed = 0, nfiles = 0;
+	int failed = 0, nfiles = 0, show = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (cli_is_help(argv[i])) {
 			fputs(usage, stdout);
 			return EX_OK;
 		}
-		if (argv[i][0] == '-' && argv[i][1]) {
+		if (strcmp(argv[i], "--show") == 0) {
+			show = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "tocsin: unknown flag %s\n\n%s", argv[i], usage);
 			return EX_USAGE;
 		}
 	}
-	for (int i = 1; i < argc; i++, nfiles++)
-		failed += check_one(argv[i]);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--show") == 0)
+			continue;
+		failed += check_one(argv[i], show);
+		nfiles++;
+	}
 	if (nfiles == 0)
-		failed += check_one("-");
+		failed += check_one("-", show);
 	fflush(stdout);
 	if (failed) {
 		fprintf(stderr, "tocsin: error: failed to validate %d file(s)\n",

@@ -19,7 +19,11 @@ static const char *const global_keys[] = {
 	"opsgenie_api_url", "opsgenie_api_key", "opsgenie_api_key_file",
 	"wechat_api_url", "wechat_api_secret", "wechat_api_corp_id",
 	"victorops_api_url", "victorops_api_key", "victorops_api_key_file",
-	"telegram_api_url", "webex_api_url", NULL};
+	"telegram_api_url", "webex_api_url",
+	/* Alertmanager 0.28+, refused below as well. */
+	"jira_api_url", "rocketchat_api_url", "rocketchat_token",
+	"rocketchat_token_file", "rocketchat_token_id",
+	"rocketchat_token_id_file", NULL};
 
 /* Global keys of integrations Tocsin does not implement. */
 static const struct {
@@ -36,6 +40,12 @@ static const struct {
 	{"victorops_api_key_file", "victorops_configs"},
 	{"telegram_api_url", "telegram_configs"},
 	{"webex_api_url", "webex_configs"},
+	{"jira_api_url", "jira_configs"},
+	{"rocketchat_api_url", "rocketchat_configs"},
+	{"rocketchat_token", "rocketchat_configs"},
+	{"rocketchat_token_file", "rocketchat_configs"},
+	{"rocketchat_token_id", "rocketchat_configs"},
+	{"rocketchat_token_id_file", "rocketchat_configs"},
 };
 
 static void global_defaults(struct config_global *g)

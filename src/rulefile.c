@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "labels.h"
+#include "tmpl.h"
 #include "ydoc.h"
 
 static const char *const file_keys[] = {"groups", NULL};
@@ -129,6 +130,31 @@ static void check_labels(struct rule_at *at, const struct ynode *rn,
 	}
 }
 
+/*
+ * Alerting-rule labels and annotations are templates: each must parse as
+ * Prometheus parses it (its $labels/$value prelude and function set), with
+ * promtool's message: label "x": template: __alert_A:1: ...
+ */
+static void check_templates(struct rule_at *at, const struct ynode *rn,
+			    const char *key, const struct rule_kv *v, size_t n,
+			    const char *what)
+{
+	const struct ynode *map = ydoc_get(rn, key);
+
+	for (size_t i = 0; i < n; i++) {
+		struct buf err = {0}, q = {0};
+		const struct ynode *pos = ydoc_get(map, v[i].name);
+
+		if (tmpl_check_rule(at->name, v[i].value, &err) < 0) {
+			buf_quote(&q, v[i].name);
+			rule_err(at, pos ? pos : rn, "%s %s: %s", what,
+				 buf_str(&q), buf_str(&err));
+		}
+		buf_free(&err);
+		buf_free(&q);
+	}
+}
+
 /* The node a rule's errors point at: its alert/record value, else the rule. */
 static const struct ynode *rule_anchor(const struct ynode *rn)
 {
@@ -216,9 +242,14 @@ static size_t load_rule(struct yctx *c, const struct ynode *rn,
 	if (*record)
 		check_recording(&at, rn, r);
 	check_labels(&at, rn, "labels", r->labels, r->nlabels, "label");
-	if (!*record)
+	if (!*record) {
 		check_labels(&at, rn, "annotations", r->annotations,
 			     r->nannotations, "annotation");
+		check_templates(&at, rn, "labels", r->labels, r->nlabels,
+				"label");
+		check_templates(&at, rn, "annotations", r->annotations,
+				r->nannotations, "annotation");
+	}
 	return c->d->nerrors - before;
 }
 
@@ -413,54 +444,77 @@ static struct labels *static_labels(const struct rule_group *g,
 	return l;
 }
 
-static int same_rule(const struct rule *a, const struct labels *la,
-		     const struct rule *b, const struct labels *lb)
+/* One rule in the lint's sorted view; idx keeps file order. */
+struct lint_item {
+	const struct rule *r;
+	struct labels *l;
+	size_t idx;
+};
+
+/* Orders by name, then label set, then file order. */
+static int lint_cmp(const void *pa, const void *pb)
 {
-	return strcmp(a->name, b->name) == 0 && labels_equal(la, lb);
+	const struct lint_item *a = pa, *b = pb;
+	int c = strcmp(a->r->name, b->r->name);
+
+	if (c == 0)
+		c = labels_cmp(a->l, b->l);
+	if (c == 0)
+		c = (a->idx > b->idx) - (a->idx < b->idx);
+	return c;
 }
 
+static int lint_same(const struct lint_item *a, const struct lint_item *b)
+{
+	return strcmp(a->r->name, b->r->name) == 0 && labels_equal(a->l, b->l);
+}
+
+/* Warns about the run v[0..n) of equal rules at its first occurrence. */
+static void lint_report(const char *path, const struct lint_item *v, size_t n,
+			struct diags *d)
+{
+	struct buf lines = {0}, lb = {0};
+
+	for (size_t i = 1; i < n; i++)
+		buf_printf(&lines, "%s%d", i > 1 ? ", " : "", v[i].r->line);
+	labels_format(v[0].l, &lb);
+	diag_add(d, DIAG_WARNING, path, v[0].r->line, v[0].r->col,
+		 "duplicate rule: \"%s\" with labels %s is defined again at line %s",
+		 v[0].r->name, buf_str(&lb), buf_str(&lines));
+	buf_free(&lines);
+	buf_free(&lb);
+}
+
+/*
+ * Sorting makes equal rules neighbours, so the lint costs O(n log n) even
+ * for files of many thousand rules.  Warnings come out in name order.
+ */
 size_t rulefile_lint_duplicates(const struct rulefile *rf, struct diags *d)
 {
 	size_t total = rulefile_count_rules(rf), k = 0, dups = 0;
-	struct labels **ls = xcalloc(total ? total : 1, sizeof *ls);
-	const struct rule **rs = xcalloc(total ? total : 1, sizeof *rs);
+	struct lint_item *v = xcalloc(total ? total : 1, sizeof *v);
 
 	for (size_t i = 0; i < rf->ngroups; i++) {
-		for (size_t j = 0; j < rf->groups[i].nrules; j++) {
-			rs[k] = &rf->groups[i].rules[j];
-			ls[k] = static_labels(&rf->groups[i], rs[k]);
-			k++;
+		for (size_t j = 0; j < rf->groups[i].nrules; j++, k++) {
+			v[k].r = &rf->groups[i].rules[j];
+			v[k].l = static_labels(&rf->groups[i], v[k].r);
+			v[k].idx = k;
 		}
 	}
-	for (size_t i = 0; i < total; i++) {
-		struct buf lines = {0}, lb = {0};
-		size_t seen = 0, again = 0;
+	qsort(v, total, sizeof *v, lint_cmp);
+	for (size_t i = 0; i < total;) {
+		size_t n = 1;
 
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = same_rule(rs[i], ls[i], rs[j], ls[j]);
-		if (seen)
-			continue;	/* reported with its first occurrence */
-		for (size_t j = i + 1; j < total; j++) {
-			if (!same_rule(rs[i], ls[i], rs[j], ls[j]))
-				continue;
-			buf_printf(&lines, "%s%d", again ? ", " : "",
-				   rs[j]->line);
-			again++;
-		}
-		if (again) {
-			labels_format(ls[i], &lb);
-			diag_add(d, DIAG_WARNING, rf->path, rs[i]->line,
-				 rs[i]->col,
-				 "duplicate rule: \"%s\" with labels %s is defined again at line %s",
-				 rs[i]->name, buf_str(&lb), buf_str(&lines));
+		while (i + n < total && lint_same(&v[i], &v[i + n]))
+			n++;
+		if (n > 1) {
+			lint_report(rf->path, &v[i], n, d);
 			dups++;
 		}
-		buf_free(&lines);
-		buf_free(&lb);
+		i += n;
 	}
 	for (size_t i = 0; i < total; i++)
-		labels_free(ls[i]);
-	free(ls);
-	free(rs);
+		labels_free(v[i].l);
+	free(v);
 	return dups;
 }

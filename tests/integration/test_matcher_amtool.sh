@@ -15,6 +15,8 @@ if ! command -v amtool >/dev/null 2>&1; then
 	exit 1
 fi
 LIB=$(dirname "$TOCSIN")/libtocsin.a
+# ./tocsin is a copy of build/tocsin; its library stays in build/.
+[ -f "$LIB" ] || LIB=$ROOT/build/libtocsin.a
 DRV=$TMPDIR/matcher_drv
 cat >"$DRV.c" <<'EOF'
 #include <stdio.h>
