@@ -100,7 +100,7 @@ asan:
 demo:
 	@tests/deps.sh demo
 	$(MAKE) all
-	./tocsin check config examples/*.yml
+	./tocsin check config $(filter-out examples/broken-%,$(wildcard examples/*.yml))
 	-./tocsin check rules examples/broken-rules.yml
 
 # ------------------------------------------------------------------ fuzz
