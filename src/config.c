@@ -24,20 +24,8 @@ static const char *const top_keys[] = {
 static void templates_load(struct cload *l, const struct ynode *root)
 {
 	struct config *c = l->cfg;
-	const struct ynode *s = ydoc_get(root, "templates");
-	char **v = cl_strlist(l, root, "templates", &c->ntemplates);
 
-	c->templates = v;
-	for (size_t i = 0; i < c->ntemplates; i++) {
-		char *joined;
-
-		if (config_glob_valid(v[i]) < 0)
-			cl_err(l, s && i < s->n ? s->items[i] : root,
-			       "syntax error in pattern");
-		joined = cl_join(l, v[i]);
-		free(v[i]);
-		v[i] = joined;
-	}
+	c->templates = cl_globlist(l, root, "templates", &c->ntemplates);
 }
 
 static void route_section(struct cload *l, const struct ynode *root)

@@ -60,6 +60,10 @@ const struct ynode *cl_seq(struct cload *l, const struct ynode *m,
  * (*n items; NULL when none); non-scalars are errors. */
 char **cl_strlist(struct cload *l, const struct ynode *m, const char *key,
 		  size_t *n);
+/* cl_strlist() for file globs: each checked for glob syntax and resolved
+ * against the config file's directory. */
+char **cl_globlist(struct cload *l, const struct ynode *m, const char *key,
+		   size_t *n);
 /* Returns a new array of the string pairs of the mapping under key,
  * sorted by name (*n items; NULL when none). */
 struct config_kv *cl_kv(struct cload *l, const struct ynode *m,

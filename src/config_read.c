@@ -194,6 +194,25 @@ char **cl_strlist(struct cload *l, const struct ynode *m, const char *key,
 	return v;
 }
 
+char **cl_globlist(struct cload *l, const struct ynode *m, const char *key,
+		   size_t *n)
+{
+	const struct ynode *s = ydoc_get(m, key);
+	char **v = cl_strlist(l, m, key, n);
+
+	for (size_t i = 0; i < *n; i++) {
+		char *joined;
+
+		if (config_glob_valid(v[i]) < 0)
+			cl_err(l, s && i < s->n ? s->items[i] : m,
+			       "syntax error in pattern");
+		joined = cl_join(l, v[i]);
+		free(v[i]);
+		v[i] = joined;
+	}
+	return v;
+}
+
 char *config_quote(const char *s)
 {
 	struct buf b = {0};

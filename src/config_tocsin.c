@@ -67,20 +67,8 @@ static void datasource_load(struct cload *l, const struct ynode *n)
 static void rule_files_load(struct cload *l, const struct ynode *root)
 {
 	struct config *c = l->cfg;
-	const struct ynode *s = ydoc_get(root, "rule_files");
-	char **v = cl_strlist(l, root, "rule_files", &c->nrule_files);
 
-	c->rule_files = v;
-	for (size_t i = 0; i < c->nrule_files; i++) {
-		char *joined;
-
-		if (config_glob_valid(v[i]) < 0)
-			cl_err(l, s && i < s->n ? s->items[i] : root,
-			       "syntax error in pattern");
-		joined = cl_join(l, v[i]);
-		free(v[i]);
-		v[i] = joined;
-	}
+	c->rule_files = cl_globlist(l, root, "rule_files", &c->nrule_files);
 	if (c->nrule_files && !c->datasource.url[0] &&
 	    !ydoc_get(root, "datasource"))
 		cl_err(l, ydoc_get_key(root, "rule_files"),
