@@ -1,0 +1,1057 @@
+/*
+ * promapi.c - building instant queries for a Prometheus HTTP API and
+ * reading the answers.  The wire format is the one of Prometheus 2.42's
+ * web/api/v1 (see ../shared/reference/ruler.md section 4.1); numbers and
+ * escapes follow the Go library functions Prometheus and its clients use,
+ * so what a Go client would read, this reads the same way.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "duration.h"
+#include "promapi.h"
+
+/* Secret files larger than this are refused rather than read. */
+#define SECRET_MAX ((size_t)1 << 20)
+/* How much of a non-API body an HTTP error quotes. */
+#define EXCERPT_MAX 200
+
+/* ============================================================ request */
+
+char *promapi_url(const char *base)
+{
+	const char *scheme = strstr(base, "://");
+	size_t end = strcspn(base, "?#");
+	size_t path = scheme ? (size_t)(scheme - base) + 3 : 0;
+	size_t keep = end;
+	struct buf b = {0};
+
+	if (path > end)
+		path = 0;
+	path += strcspn(base + path, "/?#"); /* past the authority */
+	/* Trailing slashes go; runs of slashes in the path become one, as
+	 * path.Join in Go's client cleans them. */
+	while (keep > path && base[keep - 1] == '/')
+		keep--;
+	buf_add(&b, base, path);
+	for (size_t i = path; i < keep; i++)
+		if (i == path || base[i] != '/' || base[i - 1] != '/')
+			buf_putc(&b, base[i]);
+	buf_puts(&b, PROMAPI_QUERY_PATH);
+	if (base[end] == '?')
+		buf_add(&b, base + end, strcspn(base + end, "#"));
+	return buf_take(&b);
+}
+
+char *promapi_format_time(int64_t ms, char *out, size_t size)
+{
+	/* Exact from integers, so no float noise ("...123000001"). */
+	uint64_t mag = ms < 0 ? 0 - (uint64_t)ms : (uint64_t)ms;
+	unsigned frac = (unsigned)(mag % 1000);
+	int width = 3;
+
+	while (frac && frac % 10 == 0) {
+		frac /= 10;
+		width--;
+	}
+	if (frac)
+		snprintf(out, size, "%s%llu.%0*u", ms < 0 ? "-" : "",
+			 (unsigned long long)(mag / 1000), width, frac);
+	else
+		snprintf(out, size, "%s%llu", ms < 0 ? "-" : "",
+			 (unsigned long long)(mag / 1000));
+	return out;
+}
+
+void promapi_form_escape(struct buf *out, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
+		    *p == '~') {
+			buf_putc(out, (char)*p);
+		} else if (*p == ' ') {
+			buf_putc(out, '+');
+		} else {
+			buf_putc(out, '%');
+			buf_putc(out, hex[*p >> 4]);
+			buf_putc(out, hex[*p & 15]);
+		}
+	}
+}
+
+char *promapi_form_body(const char *expr, int64_t time_ms, int64_t timeout_ms)
+{
+	struct buf b = {0};
+	char t[PROMAPI_TIME_SIZE];
+
+	buf_puts(&b, "query=");
+	promapi_form_escape(&b, expr);
+	buf_puts(&b, "&time=");
+	buf_puts(&b, promapi_format_time(time_ms, t, sizeof t));
+	if (timeout_ms > 0) {
+		/* model.Duration form ("30s", "1m30s", "1s500ms"), which the
+		 * server's parseDuration reads back exactly. */
+		buf_puts(&b, "&timeout=");
+		buf_puts(&b, duration_format(timeout_ms, t, sizeof t));
+	}
+	return buf_take(&b);
+}
+
+/* ------------------------------------------------------------ secrets */
+
+/* Reads at most max bytes of path; returns a new string or NULL with
+ * errno set (EFBIG when the file is larger). */
+static char *read_capped(const char *path, size_t max)
+{
+	struct buf b = {0};
+	char chunk[4096];
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int e = 0;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+		if (b.len + n > max) {
+			e = EFBIG;
+			break;
+		}
+		buf_add(&b, chunk, n);
+	}
+	if (!e && ferror(f))
+		e = errno ? errno : EIO;
+	fclose(f);
+	if (e) {
+		buf_free(&b);
+		errno = e;
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+int promapi_secret_read(const char *path, const char *what, char **out,
+			struct buf *err)
+{
+	char *s = read_capped(path, SECRET_MAX);
+	size_t start = 0, len;
+
+	*out = NULL;
+	if (!s) {
+		buf_printf(err, "unable to read %s file %s: %s", what, path,
+			   errno == EFBIG ? "file is larger than 1 MiB"
+					  : strerror(errno));
+		return -1;
+	}
+	/* strings.TrimSpace, ASCII part. */
+	len = strlen(s);
+	while (start < len && isspace((unsigned char)s[start]))
+		start++;
+	while (len > start && isspace((unsigned char)s[len - 1]))
+		len--;
+	*out = xstrndup(s + start, len - start);
+	free(s);
+	return 0;
+}
+
+static void base64_put(struct buf *out, const char *s, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		buf_putc(out, tab[v >> 18 & 63]);
+		buf_putc(out, tab[v >> 12 & 63]);
+		buf_putc(out, i + 1 < n ? tab[v >> 6 & 63] : '=');
+		buf_putc(out, i + 2 < n ? tab[v & 63] : '=');
+	}
+}
+
+/* Returns the inline secret, the file's secret, or "" (a new string in
+ * *out either way); -1 when the file cannot be read. */
+static int secret(const char *inline_value, const char *file, const char *what,
+		  char **out, struct buf *err)
+{
+	if (file && file[0])
+		return promapi_secret_read(file, what, out, err);
+	*out = xstrdup(inline_value ? inline_value : "");
+	return 0;
+}
+
+/* "Basic base64(user:password)", as net/http Request.SetBasicAuth. */
+static int basic_value(const struct config_basic_auth *ba, struct buf *v,
+		       struct buf *err)
+{
+	char *pw, *pair;
+
+	if (secret(ba->password, ba->password_file, "basic auth password", &pw,
+		   err) == -1)
+		return -1;
+	pair = xasprintf("%s:%s", ba->username, pw);
+	buf_puts(v, "Basic ");
+	base64_put(v, pair, strlen(pair));
+	free(pair);
+	free(pw);
+	return 0;
+}
+
+int promapi_auth_value(const struct config_http *h, char **value,
+		       struct buf *err)
+{
+	const struct config_authorization *az = h->authorization;
+	struct buf v = {0};
+	char *cred;
+
+	*value = NULL;
+	if (h->basic_auth) {
+		if (basic_value(h->basic_auth, &v, err) == -1)
+			return -1;
+	} else if (az) {
+		if (secret(az->credentials, az->credentials_file,
+			   "authorization credentials", &cred, err) == -1)
+			return -1;
+		/* prometheus/common sends nothing for empty credentials. */
+		if (cred[0])
+			buf_printf(&v, "%s %s", az->type, cred);
+		free(cred);
+	}
+	if (v.len)
+		*value = buf_take(&v);
+	return 0;
+}
+
+/* ------------------------------------------------------------ headers */
+
+struct header {
+	const char *name; /* not owned */
+	char *value;	  /* owned */
+};
+
+struct header_list {
+	struct header *v;
+	size_t n, cap;
+};
+
+/* Sets name (not copied) to value (copied), replacing an entry of the same
+ * name in any letter case. */
+static void header_set(struct header_list *h, const char *name,
+		       const char *value)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		if (strcasecmp(h->v[i].name, name) == 0) {
+			free(h->v[i].value);
+			h->v[i].value = xstrdup(value);
+			return;
+		}
+	}
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 8;
+		h->v = xrealloc(h->v, h->cap * sizeof *h->v);
+	}
+	h->v[h->n].name = name;
+	h->v[h->n].value = xstrdup(value);
+	h->n++;
+}
+
+static void header_list_free(struct header_list *h)
+{
+	for (size_t i = 0; i < h->n; i++)
+		free(h->v[i].value);
+	free(h->v);
+}
+
+/* RFC 9110 token characters. */
+static int header_name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) &&
+		    !strchr("!#$%&'*+-.^_`|~", *s))
+			return 0;
+	return 1;
+}
+
+/* httpguts.ValidHeaderFieldValue: no control bytes but tab. */
+static int header_value_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Turns the list into curl lines: "Name: value"; an empty value is sent
+ * as an empty header ("Name;" to curl), except Expect, whose "Expect:"
+ * tells curl not to wait for "100 Continue" on long queries. */
+static int header_lines(const struct header_list *h,
+			struct promapi_request *req, struct buf *err)
+{
+	req->headers = xcalloc(h->n, sizeof *req->headers);
+	for (size_t i = 0; i < h->n; i++) {
+		const struct header *e = &h->v[i];
+
+		if (!header_name_ok(e->name)) {
+			buf_puts(err, "invalid header name ");
+			buf_quote(err, e->name);
+			return -1;
+		}
+		if (!header_value_ok(e->value)) {
+			buf_puts(err, "invalid value for header ");
+			buf_quote(err, e->name);
+			return -1;
+		}
+		if (e->value[0])
+			req->headers[i] =
+			    xasprintf("%s: %s", e->name, e->value);
+		else if (strcasecmp(e->name, "Expect") == 0)
+			req->headers[i] = xasprintf("%s:", e->name);
+		else
+			req->headers[i] = xasprintf("%s;", e->name);
+		req->nheaders++;
+	}
+	return 0;
+}
+
+/* Defaults, then the configured headers (which replace a default of the
+ * same name), then Authorization from basic_auth / authorization (which
+ * replaces a configured one). */
+static int build_headers(const struct config_datasource *ds,
+			 struct promapi_request *req, struct buf *err)
+{
+	struct header_list h = {0};
+	char *auth = NULL;
+	int rc = -1;
+
+	header_set(&h, "Content-Type", "application/x-www-form-urlencoded");
+	header_set(&h, "Accept", "application/json");
+	header_set(&h, "User-Agent", "Tocsin/" TOCSIN_VERSION);
+	header_set(&h, "Expect", "");
+	for (size_t i = 0; i < ds->nheaders; i++)
+		header_set(&h, ds->headers[i].name, ds->headers[i].value);
+	if (promapi_auth_value(&ds->http, &auth, err) == -1)
+		goto out;
+	if (auth)
+		header_set(&h, "Authorization", auth);
+	rc = header_lines(&h, req, err);
+out:
+	free(auth);
+	header_list_free(&h);
+	return rc;
+}
+
+int promapi_request_build(const struct config_datasource *ds, const char *expr,
+			  int64_t time_ms, struct promapi_request *req,
+			  struct buf *err)
+{
+	memset(req, 0, sizeof *req);
+	if (!ds->url || !ds->url[0]) {
+		buf_puts(err, "no datasource url configured");
+		return -1;
+	}
+	if (build_headers(ds, req, err) == -1) {
+		promapi_request_free(req);
+		return -1;
+	}
+	req->url = promapi_url(ds->url);
+	req->body = promapi_form_body(expr, time_ms, ds->timeout_ms);
+	return 0;
+}
+
+void promapi_request_free(struct promapi_request *req)
+{
+	if (!req)
+		return;
+	for (size_t i = 0; i < req->nheaders; i++)
+		free(req->headers[i]);
+	free(req->headers);
+	free(req->url);
+	free(req->body);
+	memset(req, 0, sizeof *req);
+}
+
+/* ============================================================ response */
+
+int promapi_body_add(struct buf *body, size_t max, const void *p, size_t n,
+		     struct buf *err)
+{
+	if (n > max || body->len > max - n) {
+		buf_printf(err, "response exceeds %zu bytes", max);
+		return -1;
+	}
+	if (n)
+		buf_add(body, p, n);
+	return 0;
+}
+
+/* --------------------------------------------------- strconv.ParseFloat */
+
+static int lower(int c)
+{
+	return c | 0x20;
+}
+
+static int is_digit_of(int c, int hex)
+{
+	return isdigit(c) || (hex && isxdigit(c));
+}
+
+/* Go's underscoreOK: an underscore only between digits, or between a base
+ * prefix and a digit. */
+static int underscore_ok(const char *s)
+{
+	char saw = '^';
+	int hex = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	if (s[0] == '0' && lower(s[1]) == 'x') {
+		s += 2;
+		saw = '0';
+		hex = 1;
+	}
+	for (; *s; s++) {
+		if (is_digit_of((unsigned char)*s, hex)) {
+			saw = '0';
+		} else if (*s == '_') {
+			if (saw != '0')
+				return 0;
+			saw = '_';
+		} else {
+			if (saw == '_')
+				return 0;
+			saw = '!';
+		}
+	}
+	return saw != '_';
+}
+
+/* Go's decimal or hexadecimal float syntax (readFloat): returns 1 when s
+ * is a number, with *underscores set when it has digit separators. */
+static int float_syntax(const char *p, int *underscores)
+{
+	int hex = 0, digits = 0;
+
+	*underscores = 0;
+	if (*p == '+' || *p == '-')
+		p++;
+	if (p[0] == '0' && lower(p[1]) == 'x' && p[2]) {
+		hex = 1;
+		p += 2;
+	}
+	for (int dot = 0;; p++) {
+		if (*p == '.' && !dot)
+			dot = 1;
+		else if (*p == '_')
+			*underscores = 1;
+		else if (is_digit_of((unsigned char)*p, hex))
+			digits = 1;
+		else
+			break;
+	}
+	if (!digits)
+		return 0;
+	if (*p && lower(*p) == (hex ? 'p' : 'e')) {
+		int expdigits = 0;
+
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		for (; isdigit((unsigned char)*p) || *p == '_'; p++) {
+			if (*p == '_')
+				*underscores = 1;
+			else
+				expdigits = 1;
+		}
+		if (!expdigits)
+			return 0;
+	} else if (hex) {
+		return 0; /* a hex mantissa needs a 'p' exponent */
+	}
+	return *p == '\0';
+}
+
+static int parse_float_error(const char *s, const char *why, struct buf *err)
+{
+	buf_puts(err, "strconv.ParseFloat: parsing ");
+	buf_quote(err, s);
+	buf_printf(err, ": %s", why);
+	return -1;
+}
+
+int promapi_parse_value(const char *s, double *v, struct buf *err)
+{
+	const char *p = s + (*s == '+' || *s == '-');
+	char *copy = NULL;
+	int underscores, e;
+
+	/* Go's special(): [+-]inf, [+-]infinity, nan - any letter case. */
+	if (strcasecmp(p, "inf") == 0 || strcasecmp(p, "infinity") == 0) {
+		*v = *s == '-' ? -HUGE_VAL : HUGE_VAL;
+		return 0;
+	}
+	if (strcasecmp(s, "nan") == 0) {
+		*v = NAN;
+		return 0;
+	}
+	if (!float_syntax(s, &underscores) ||
+	    (underscores && !underscore_ok(s)))
+		return parse_float_error(s, "invalid syntax", err);
+	if (underscores) {
+		char *q = copy = xstrdup(s);
+
+		for (const char *c = s; *c; c++)
+			if (*c != '_')
+				*q++ = *c;
+		*q = '\0';
+	}
+	/* glibc's strtod rounds correctly, as Go does; underflow to zero or
+	 * a denormal is not an error in Go, overflow is. */
+	errno = 0;
+	*v = strtod(copy ? copy : s, NULL);
+	e = errno;
+	free(copy);
+	if (e == ERANGE && isinf(*v))
+		return parse_float_error(s, "value out of range", err);
+	return 0;
+}
+
+/* ------------------------------------------------------ HTTP statuses */
+
+struct status_text {
+	int code;
+	const char *text;
+};
+
+/* net/http status.go */
+static const struct status_text status_texts[] = {
+    {100, "Continue"},
+    {101, "Switching Protocols"},
+    {102, "Processing"},
+    {103, "Early Hints"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {203, "Non-Authoritative Information"},
+    {204, "No Content"},
+    {205, "Reset Content"},
+    {206, "Partial Content"},
+    {207, "Multi-Status"},
+    {208, "Already Reported"},
+    {226, "IM Used"},
+    {300, "Multiple Choices"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {305, "Use Proxy"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {402, "Payment Required"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {406, "Not Acceptable"},
+    {407, "Proxy Authentication Required"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Request Entity Too Large"},
+    {414, "Request URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {416, "Requested Range Not Satisfiable"},
+    {417, "Expectation Failed"},
+    {418, "I'm a teapot"},
+    {421, "Misdirected Request"},
+    {422, "Unprocessable Entity"},
+    {423, "Locked"},
+    {424, "Failed Dependency"},
+    {425, "Too Early"},
+    {426, "Upgrade Required"},
+    {428, "Precondition Required"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {451, "Unavailable For Legal Reasons"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
+    {505, "HTTP Version Not Supported"},
+    {506, "Variant Also Negotiates"},
+    {507, "Insufficient Storage"},
+    {508, "Loop Detected"},
+    {510, "Not Extended"},
+    {511, "Network Authentication Required"},
+};
+
+const char *promapi_status_text(long code)
+{
+	for (size_t i = 0; i < ARRAY_LEN(status_texts); i++)
+		if (status_texts[i].code == code)
+			return status_texts[i].text;
+	return "";
+}
+
+/* Drops an incomplete UTF-8 sequence from the end of b. */
+static void cut_utf8(struct buf *b)
+{
+	size_t k = b->len;
+	unsigned char lead;
+	size_t need;
+
+	while (k > 0 && ((unsigned char)b->s[k - 1] & 0xc0) == 0x80)
+		k--;
+	if (k == 0)
+		return;
+	lead = (unsigned char)b->s[k - 1];
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	if (b->len - (k - 1) < need)
+		b->len = k - 1;
+}
+
+/* Appends the start of a body, white space runs folded to one space,
+ * quoted; " (truncated)" when there was more. */
+static void put_excerpt(struct buf *err, const char *body, size_t len)
+{
+	struct buf e = {0};
+	size_t i = 0;
+
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	for (; i < len && e.len < EXCERPT_MAX; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		if (isspace(c)) {
+			while (i + 1 < len &&
+			       isspace((unsigned char)body[i + 1]))
+				i++;
+			c = ' ';
+		}
+		buf_putc(&e, c ? (char)c : ' ');
+	}
+	if (i < len)
+		cut_utf8(&e);
+	if (e.len && e.s[e.len - 1] == ' ' && i >= len)
+		e.len--;
+	if (e.s)
+		e.s[e.len] = '\0';
+	buf_puts(err, ": ");
+	buf_quote(err, buf_str(&e));
+	if (i < len)
+		buf_puts(err, " (truncated)");
+	buf_free(&e);
+}
+
+static int http_error(long status, const char *body, size_t len,
+		      struct buf *err)
+{
+	const char *text = promapi_status_text(status);
+	size_t i = 0;
+
+	buf_printf(err, "server returned HTTP status %ld%s%s", status,
+		   text[0] ? " " : "", text);
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	if (i < len)
+		put_excerpt(err, body, len);
+	return -1;
+}
+
+/* Returns 1 for application/json, any "+json" type and no Content-Type. */
+static int json_media_type(const char *ct)
+{
+	size_t n;
+
+	if (!ct)
+		return 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 1;
+	return (n == 16 && strncasecmp(ct, "application/json", n) == 0) ||
+	       (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+/* ------------------------------------------------------------ parsing */
+
+PRINTF_LIKE(2, 3)
+static int malformed(struct buf *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_puts(err, "malformed response: ");
+	va_start(ap, fmt);
+	buf_vprintf(err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* JSON number of seconds -> ms, as model.Time rounds to milliseconds. */
+static int json_time(const json_t *j, int64_t *ms)
+{
+	double t;
+
+	if (!json_is_number(j))
+		return -1;
+	t = json_number_value(j) * 1000.0;
+	if (!(t > -9.2e18 && t < 9.2e18))
+		return -1;
+	*ms = llround(t);
+	return 0;
+}
+
+/* [<time>, "<value>"] as in "value" and scalar results. */
+static int parse_pair(const json_t *a, const char *where, double *v, int64_t *t,
+		      struct buf *err)
+{
+	const json_t *val = json_array_get(a, 1);
+	struct buf why = {0};
+
+	if (!json_is_array(a) || json_array_size(a) != 2)
+		return malformed(err, "%s: want [time, \"value\"]", where);
+	if (json_time(json_array_get(a, 0), t) == -1)
+		return malformed(err, "%s[0]: invalid time", where);
+	if (!json_is_string(val))
+		return malformed(err, "%s[1]: value is not a string", where);
+	if (promapi_parse_value(json_string_value(val), v, &why) == -1) {
+		malformed(err, "%s[1]: %s", where, buf_str(&why));
+		buf_free(&why);
+		return -1;
+	}
+	return 0;
+}
+
+/* "metric": {"name": "value", ...}; absent or null means no labels, as
+ * model.Metric unmarshals it. */
+static int parse_metric(const json_t *m, const char *where, struct labels **out,
+			struct buf *err)
+{
+	struct labels_builder b = {0};
+	const char *name;
+	json_t *value;
+
+	if (m && !json_is_null(m) && !json_is_object(m))
+		return malformed(err, "%s.metric: not an object", where);
+	json_object_foreach((json_t *)m, name, value)
+	{
+		if (!json_is_string(value)) {
+			labels_builder_free(&b);
+			return malformed(err, "%s.metric.%s: not a string",
+					 where, name);
+		}
+		if (!name[0]) {
+			labels_builder_free(&b);
+			return malformed(
+			    err, "%s.metric: \"\" is not a valid label name",
+			    where);
+		}
+		labels_builder_set(&b, name, json_string_value(value));
+	}
+	*out = labels_builder_build(&b);
+	labels_builder_free(&b);
+	return 0;
+}
+
+/* One element of a vector: {"metric": {...}, "value": [t, "v"]} or
+ * {"metric": {...}, "histogram": [t, {...}]}. */
+static int parse_sample(const json_t *e, size_t i, struct promapi_sample *s,
+			struct buf *err)
+{
+	char where[64];
+	const json_t *value = json_object_get(e, "value");
+	const json_t *hist = json_object_get(e, "histogram");
+
+	snprintf(where, sizeof where, "data.result[%zu]", i);
+	if (!json_is_object(e))
+		return malformed(err, "%s: not an object", where);
+	if (parse_metric(json_object_get(e, "metric"), where, &s->labels,
+			 err) == -1)
+		return -1;
+	if (value) {
+		snprintf(where, sizeof where, "data.result[%zu].value", i);
+		return parse_pair(value, where, &s->value, &s->t_ms, err);
+	}
+	if (!hist)
+		return malformed(err, "%s: no value", where);
+	if (!json_is_array(hist) || json_array_size(hist) != 2 ||
+	    !json_is_object(json_array_get(hist, 1)))
+		return malformed(err, "%s.histogram: want [time, {...}]",
+				 where);
+	if (json_time(json_array_get(hist, 0), &s->t_ms) == -1)
+		return malformed(err, "%s.histogram[0]: invalid time", where);
+	s->histogram = 1;
+	s->value = 0;
+	return 0;
+}
+
+static int parse_vector(const json_t *res, struct promapi_result *r,
+			struct buf *err)
+{
+	if (!json_is_array(res))
+		return malformed(err, "data.result: vector is not an array");
+	r->type = PROMAPI_VECTOR;
+	if (json_array_size(res) == 0)
+		return 0;
+	r->v = xcalloc(json_array_size(res), sizeof *r->v);
+	for (size_t i = 0; i < json_array_size(res); i++) {
+		/* Counted before parsing so a half-built sample is freed. */
+		r->n++;
+		if (parse_sample(json_array_get(res, i), i, &r->v[i], err) ==
+		    -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_scalar(const json_t *res, struct promapi_result *r,
+			struct buf *err)
+{
+	r->type = PROMAPI_SCALAR;
+	r->v = xcalloc(1, sizeof *r->v);
+	r->v[0].labels = labels_empty();
+	r->n = 1;
+	return parse_pair(res, "data.result", &r->v[0].value, &r->v[0].t_ms,
+			  err);
+}
+
+static int parse_warnings(const json_t *w, struct promapi_result *r,
+			  struct buf *err)
+{
+	if (!w || json_is_null(w))
+		return 0;
+	if (!json_is_array(w))
+		return malformed(err, "warnings: not an array");
+	if (json_array_size(w) == 0)
+		return 0;
+	r->warnings = xcalloc(json_array_size(w), sizeof *r->warnings);
+	for (size_t i = 0; i < json_array_size(w); i++) {
+		const json_t *s = json_array_get(w, i);
+
+		if (!json_is_string(s))
+			return malformed(err, "warnings[%zu]: not a string", i);
+		r->warnings[r->nwarnings++] = xstrdup(json_string_value(s));
+	}
+	return 0;
+}
+
+/* {"status": "success", "data": {"resultType": ..., "result": ...}} */
+static int parse_success(const json_t *root, struct promapi_result *r,
+			 struct buf *err)
+{
+	const json_t *data = json_object_get(root, "data");
+	const json_t *type = json_object_get(data, "resultType");
+	const json_t *res = json_object_get(data, "result");
+	const char *t;
+
+	if (!json_is_object(data))
+		return malformed(err, "no data object");
+	if (!json_is_string(type))
+		return malformed(err, "no data.resultType");
+	t = json_string_value(type);
+	if (strcmp(t, "matrix") == 0 || strcmp(t, "string") == 0) {
+		/* rules.EngineQueryFunc's words. */
+		buf_puts(err, "rule result is not a vector or scalar");
+		return -1;
+	}
+	if (strcmp(t, "vector") != 0 && strcmp(t, "scalar") != 0) {
+		malformed(err, "unknown resultType ");
+		buf_quote(err, t);
+		return -1;
+	}
+	if (!res)
+		return malformed(err, "no data.result");
+	if (parse_warnings(json_object_get(root, "warnings"), r, err) == -1)
+		return -1;
+	return t[0] == 'v' ? parse_vector(res, r, err)
+			   : parse_scalar(res, r, err);
+}
+
+/* {"status": "error", "errorType": "bad_data", "error": "..."} reads
+ * "bad_data: ..." as the Go client's Error.Error() prints it. */
+static int api_error(const json_t *root, long status, struct buf *err)
+{
+	const char *type =
+	    json_string_value(json_object_get(root, "errorType"));
+	const char *msg = json_string_value(json_object_get(root, "error"));
+	int has_type = type && type[0], has_msg = msg && msg[0];
+
+	if (has_type && has_msg)
+		buf_printf(err, "%s: %s", type, msg);
+	else if (has_type || has_msg)
+		buf_puts(err, has_type ? type : msg);
+	else
+		buf_printf(err,
+			   "server reported an error without a message (HTTP "
+			   "status %ld)",
+			   status);
+	return -1;
+}
+
+/* Why a body that is not a valid API object was refused. */
+static int bad_body(long status, const char *ct, const char *body, size_t len,
+		    const json_t *root, const json_error_t *je, struct buf *err)
+{
+	size_t i = 0;
+
+	if (status < 200 || status > 299)
+		return http_error(status, body, len, err);
+	while (i < len && isspace((unsigned char)body[i]))
+		i++;
+	if (i == len) {
+		buf_printf(err, "empty response body (HTTP status %ld)",
+			   status);
+		return -1;
+	}
+	if (!json_media_type(ct) && !root) {
+		buf_puts(err, "unexpected Content-Type ");
+		buf_quote(err, ct);
+		buf_puts(err, " (want application/json)");
+		put_excerpt(err, body, len);
+		return -1;
+	}
+	if (!root) {
+		buf_printf(err,
+			   "malformed JSON response at line %d, column %d: %s",
+			   je->line, je->column, je->text);
+		return -1;
+	}
+	if (!json_is_object(root))
+		return malformed(err, "not a JSON object");
+	return malformed(err, "no status \"success\" or \"error\"");
+}
+
+int promapi_parse(long http_status, const char *content_type, const char *body,
+		  size_t len, struct promapi_result *r, struct buf *err)
+{
+	json_error_t je;
+	json_t *root;
+	const char *status;
+	int rc;
+
+	memset(r, 0, sizeof *r);
+	/* Go's encoding/json keeps the last of duplicate keys and rejects
+	 * trailing data, as jansson does without flags; every number is a
+	 * double, so a huge integer is no error. */
+	root = json_loadb(body ? body : "", body ? len : 0,
+			  JSON_DECODE_INT_AS_REAL, &je);
+	status = json_string_value(json_object_get(root, "status"));
+	if (status && strcmp(status, "error") == 0)
+		rc = api_error(root, http_status, err);
+	else if (!status || strcmp(status, "success") != 0 ||
+		 http_status < 200 || http_status > 299)
+		rc = bad_body(http_status, content_type, body ? body : "",
+			      body ? len : 0, root, &je, err);
+	else
+		rc = parse_success(root, r, err);
+	json_decref(root);
+	if (rc == -1)
+		promapi_result_free(r);
+	return rc;
+}
+
+void promapi_result_free(struct promapi_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		labels_free(r->v[i].labels);
+	free(r->v);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
+	memset(r, 0, sizeof *r);
+}
+
+/* ========================================================= curl errors */
+
+struct curl_reason {
+	const char *text;
+	CURLcode code;
+	int errno_first; /* the OS error says it better, if there is one */
+};
+
+static const struct curl_reason curl_reasons[] = {
+    {"unsupported protocol", CURLE_UNSUPPORTED_PROTOCOL, 0},
+    {"malformed URL", CURLE_URL_MALFORMAT, 0},
+    {"cannot resolve the proxy host", CURLE_COULDNT_RESOLVE_PROXY, 0},
+    {"cannot resolve the host", CURLE_COULDNT_RESOLVE_HOST, 0},
+    {"cannot connect", CURLE_COULDNT_CONNECT, 1},
+    {"timed out", CURLE_OPERATION_TIMEDOUT, 0},
+    {"TLS handshake failed", CURLE_SSL_CONNECT_ERROR, 0},
+    {"TLS certificate verification failed", CURLE_PEER_FAILED_VERIFICATION, 0},
+    {"cannot read the CA certificate file", CURLE_SSL_CACERT_BADFILE, 0},
+    {"cannot use the client certificate", CURLE_SSL_CERTPROBLEM, 0},
+    {"no usable TLS cipher", CURLE_SSL_CIPHER, 0},
+    {"sending the request failed", CURLE_SEND_ERROR, 1},
+    {"receiving the response failed", CURLE_RECV_ERROR, 1},
+    {"server closed the connection without a response", CURLE_GOT_NOTHING, 0},
+    {"connection closed before the whole response arrived", CURLE_PARTIAL_FILE,
+     0},
+    {"response body refused", CURLE_WRITE_ERROR, 0},
+    {"response exceeds the maximum size", CURLE_FILESIZE_EXCEEDED, 0},
+    {"too many redirects", CURLE_TOO_MANY_REDIRECTS, 0},
+    {"cannot decode the response's Content-Encoding",
+     CURLE_BAD_CONTENT_ENCODING, 0},
+    {"HTTP/2 error", CURLE_HTTP2, 0},
+    {"HTTP/2 stream error", CURLE_HTTP2_STREAM, 0},
+    {"request aborted", CURLE_ABORTED_BY_CALLBACK, 0},
+    {"out of memory", CURLE_OUT_OF_MEMORY, 0},
+};
+
+void promapi_error_from_curl(CURLcode code, long os_errno, const char *url,
+			     const char *detail, struct buf *err)
+{
+	const struct curl_reason *r = NULL;
+
+	for (size_t i = 0; i < ARRAY_LEN(curl_reasons); i++)
+		if (curl_reasons[i].code == code)
+			r = &curl_reasons[i];
+	buf_puts(err, "Post ");
+	buf_quote(err, url ? url : "");
+	buf_puts(err, ": ");
+	if (r && r->errno_first && os_errno > 0) {
+		/* "connection refused", as Go words syscall errors */
+		size_t start = err->len;
+
+		buf_puts(err, strerror((int)os_errno));
+		if (err->len > start)
+			err->s[start] =
+			    (char)tolower((unsigned char)err->s[start]);
+	} else if (r) {
+		buf_puts(err, r->text);
+	} else {
+		buf_printf(err, "transfer failed (curl error %d)", (int)code);
+	}
+	if (detail && detail[0]) {
+		size_t n = strlen(detail);
+
+		while (n && (detail[n - 1] == '\n' || detail[n - 1] == '\r'))
+			n--;
+		buf_puts(err, " (");
+		buf_add(err, detail, n);
+		buf_putc(err, ')');
+	}
+}
