@@ -1,0 +1,272 @@
+/*
+ * loop_curl.c - libcurl multi driven by the loop through the socket API
+ * (CURLMOPT_SOCKETFUNCTION / CURLMOPT_TIMERFUNCTION), with a cap on running
+ * transfers and a FIFO queue for the rest.  See loop.h.
+ *
+ * curl's timeouts are scheduled on the loop clock, so transfers need a loop
+ * whose clock follows real time (loop_clock_mono).
+ */
+#include <assert.h>
+#include <stdlib.h>
+
+#include "loop.h"
+#include "util.h"
+
+/* One transfer, on exactly one of the lists active or queue. */
+struct xfer {
+	CURL *easy;
+	loop_http_fn *done;
+	void *arg;
+	struct xfer *prev, *next;
+};
+
+struct xlist {
+	struct xfer *head, *tail;
+	size_t n;
+};
+
+struct loop_http {
+	struct loop *loop;
+	CURLM *multi;
+	uint64_t timer;
+	size_t max;
+	int closing;
+	struct xlist active, queue;
+};
+
+/* ------------------------------------------------------------------ lists */
+
+static void xlist_push(struct xlist *q, struct xfer *x)
+{
+	x->next = NULL;
+	x->prev = q->tail;
+	if (q->tail)
+		q->tail->next = x;
+	else
+		q->head = x;
+	q->tail = x;
+	q->n++;
+}
+
+static void xlist_unlink(struct xlist *q, struct xfer *x)
+{
+	if (x->prev)
+		x->prev->next = x->next;
+	else
+		q->head = x->next;
+	if (x->next)
+		x->next->prev = x->prev;
+	else
+		q->tail = x->prev;
+	q->n--;
+}
+
+/* Removes and returns the first transfer of q, NULL when q is empty. */
+static struct xfer *xlist_shift(struct xlist *q)
+{
+	struct xfer *x = q->head;
+
+	if (!x)
+		return NULL;
+	q->head = x->next;
+	if (q->head)
+		q->head->prev = NULL;
+	else
+		q->tail = NULL;
+	q->n--;
+	return x;
+}
+
+/* ------------------------------------------------------------- transfers */
+
+/* Frees x (already on no list) and tells its owner rc. */
+static void xfer_finish(struct xfer *x, CURLcode rc)
+{
+	CURL *easy = x->easy;
+	loop_http_fn *done = x->done;
+	void *arg = x->arg;
+
+	free(x);
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
+	done(easy, rc, arg);
+}
+
+/* Hands x to curl; returns 0, or -1 when curl refused it (x untouched). */
+static int xfer_launch(struct loop_http *h, struct xfer *x)
+{
+	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK)
+		return -1;
+	xlist_push(&h->active, x);
+	return 0;
+}
+
+static int has_room(const struct loop_http *h)
+{
+	return h->max == 0 || h->active.n < h->max;
+}
+
+/* Launches queued transfers while there is room. */
+static void queue_run(struct loop_http *h)
+{
+	while (h->queue.head && has_room(h)) {
+		struct xfer *x = xlist_shift(&h->queue);
+
+		if (xfer_launch(h, x) == -1)
+			xfer_finish(x, CURLE_FAILED_INIT);
+	}
+}
+
+/* Reports every finished transfer curl has, then fills freed slots. */
+static void drain(struct loop_http *h)
+{
+	CURLMsg *m;
+	int left;
+
+	while ((m = curl_multi_info_read(h->multi, &left))) {
+		CURL *easy = m->easy_handle;
+		CURLcode rc = m->data.result;
+		struct xfer *x = NULL;
+
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+		assert(x && x->easy == easy);
+		curl_multi_remove_handle(h->multi, easy);
+		xlist_unlink(&h->active, x);
+		xfer_finish(x, rc);
+	}
+	queue_run(h);
+}
+
+/* ------------------------------------------------------- curl <-> loop */
+
+static void on_sock(struct loop *l, int fd, int events, void *arg)
+{
+	struct loop_http *h = arg;
+	int flags = 0, running;
+
+	(void)l;
+	if (events & LOOP_READ)
+		flags |= CURL_CSELECT_IN;
+	if (events & LOOP_WRITE)
+		flags |= CURL_CSELECT_OUT;
+	if (events & LOOP_ERROR)
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(h->multi, fd, flags, &running);
+	drain(h);
+}
+
+static void on_timeout(struct loop *l, void *arg)
+{
+	struct loop_http *h = arg;
+	int running;
+
+	(void)l;
+	h->timer = 0;
+	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	drain(h);
+}
+
+/* CURLMOPT_SOCKETFUNCTION: socketp is non-NULL once the loop watches s. */
+static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
+		   void *socketp)
+{
+	struct loop_http *h = userp;
+	int ev = (what & CURL_POLL_IN ? LOOP_READ : 0) |
+		 (what & CURL_POLL_OUT ? LOOP_WRITE : 0);
+
+	(void)easy;
+	if (what == CURL_POLL_REMOVE) {
+		if (socketp) {
+			loop_fd_del(h->loop, s);
+			curl_multi_assign(h->multi, s, NULL);
+		}
+		return 0;
+	}
+	if (socketp)
+		return loop_fd_mod(h->loop, s, ev) == -1 ? -1 : 0;
+	if (loop_fd_add(h->loop, s, ev, on_sock, h) == -1)
+		return -1;
+	curl_multi_assign(h->multi, s, h);
+	return 0;
+}
+
+/* CURLMOPT_TIMERFUNCTION: one loop timer stands for curl's single timeout. */
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct loop_http *h = userp;
+
+	(void)multi;
+	if (h->timer)
+		loop_timer_cancel(h->loop, h->timer);
+	h->timer = 0;
+	if (timeout_ms >= 0)
+		h->timer = loop_timer_add(h->loop, loop_now(h->loop) + timeout_ms,
+					  on_timeout, h);
+	return 0;
+}
+
+/* ----------------------------------------------------------------- public */
+
+struct loop_http *loop_http_new(struct loop *l, size_t max_active)
+{
+	struct loop_http *h;
+	CURLM *multi = curl_multi_init();
+
+	if (!multi)
+		return NULL;
+	h = xcalloc(1, sizeof(*h));
+	h->loop = l;
+	h->multi = multi;
+	h->max = max_active;
+	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, sock_cb);
+	curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, h);
+	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+	curl_multi_setopt(multi, CURLMOPT_TIMERDATA, h);
+	return h;
+}
+
+int loop_http_start(struct loop_http *h, CURL *easy, loop_http_fn *done,
+		    void *arg)
+{
+	struct xfer *x;
+
+	if (h->closing || !easy || !done)
+		return -1;
+	x = xcalloc(1, sizeof(*x));
+	x->easy = easy;
+	x->done = done;
+	x->arg = arg;
+	if (!has_room(h) || h->queue.head) {
+		xlist_push(&h->queue, x);
+		return 0;
+	}
+	if (xfer_launch(h, x) == -1) {
+		free(x);
+		return -1;
+	}
+	return 0;
+}
+
+void loop_http_free(struct loop_http *h)
+{
+	struct xfer *x;
+
+	if (!h)
+		return;
+	h->closing = 1;
+	while ((x = xlist_shift(&h->active))) {
+		curl_multi_remove_handle(h->multi, x->easy);
+		xfer_finish(x, CURLE_ABORTED_BY_CALLBACK);
+	}
+	while ((x = xlist_shift(&h->queue)))
+		xfer_finish(x, CURLE_ABORTED_BY_CALLBACK);
+	curl_multi_cleanup(h->multi);
+	if (h->timer)
+		loop_timer_cancel(h->loop, h->timer);
+	free(h);
+}
+
+size_t loop_http_active(const struct loop_http *h) { return h->active.n; }
+size_t loop_http_queued(const struct loop_http *h) { return h->queue.n; }
