@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "config.h"
 #include "diag.h"
+#include "tmpl.h"
 
 static const char usage[] =
 	"usage: tocsin check config [--show] [FILE...]\n"
@@ -57,6 +58,29 @@ static struct config *load_stdin(struct diags *d)
 	return c;
 }
 
+/*
+ * Parses the notification templates the config names, after the built-in
+ * ones, as Alertmanager does at load; prints amtool's verdict line.
+ * Returns 0 when they parse, 1 otherwise.
+ */
+static int check_templates(const struct config *c)
+{
+	struct buf err = {0};
+	char *dir = tmpl_am_template_dir();
+	struct tmpl_set *set = tmpl_am_set_new(
+		dir, (const char *const *)c->templates, c->ntemplates, &err);
+	int rc = set ? 0 : 1;
+
+	if (set)
+		printf("  SUCCESS\n");
+	else
+		printf("  FAILED: %s\n", buf_str(&err));
+	tmpl_set_free(set);
+	free(dir);
+	buf_free(&err);
+	return rc;
+}
+
 /* Checks one file; returns 0 when valid, 1 otherwise. */
 static int check_one(const char *path, int show)
 {
@@ -71,7 +95,7 @@ static int check_one(const char *path, int show)
 	if (c) {
 		config_summary(c, stdout);
 		if (c->ntemplates)
-			printf("  SUCCESS\n");
+			rc = check_templates(c);
 		if (show) {
 			struct buf b = {0};
 

@@ -48,6 +48,9 @@ struct tmpl_class {
 	/* Appends the value as Go's %v would (a String() method); NULL
 	 * prints the underlying value ({f1 f2} for structs). */
 	void (*print)(const struct tmpl_value *self, struct buf *out);
+	/* Appends the value as Go's %#v would (a GoString() method); NULL
+	 * prints its Go syntax from the underlying value. */
+	void (*gostring)(const struct tmpl_value *self, struct buf *out);
 	void (*free)(void *data); /* releases an object's payload */
 	int is_ptr;		  /* a pointer type: prints &{...} */
 };
@@ -165,6 +168,8 @@ typedef int (*tmpl_fn)(struct tmpl_call *call, struct tmpl_value *const *argv,
  *   s string   f float64   i int   b bool
  *   a any (interface {}, nil allowed)   v any (reflect.Value)
  *   t a value whose type name is ptype (nil allowed: a pointer or slice)
+ *   I an integer type named ptype (time.Duration): a value of that type,
+ *     or an integer constant, which the function gets as a plain int
  * A trailing '*' makes the last letter variadic: printf is "sa*".
  */
 struct tmpl_func {
@@ -189,6 +194,13 @@ enum tmpl_missingkey {
 /* Returns a new empty set with Go's builtins; free it with tmpl_set_free(). */
 struct tmpl_set *tmpl_set_new(void);
 void tmpl_set_free(struct tmpl_set *set);
+/*
+ * Returns a new set layered on parent, as Go's Clone is used: it has
+ * parent's functions and options, finds parent's templates, and what is
+ * parsed into it shadows them without touching parent, which must outlive
+ * it.  Free it with tmpl_set_free().
+ */
+struct tmpl_set *tmpl_set_new_child(const struct tmpl_set *parent);
 /* Adds a {NULL}-terminated function table (not copied).  Tables added
  * later win over earlier ones and over the builtins.  Templates parsed
  * afterwards may call them. */
@@ -278,5 +290,101 @@ int tmpl_expand_rule(const char *alert, const char *text,
 /* Parses a rule template as Prometheus' rule loader does; returns 0, or
  * -1 with "template: __alert_<alert>:1: ..." in err. */
 int tmpl_check_rule(const char *alert, const char *text, struct buf *err);
+
+/* ------------------------------------------ Alertmanager notifications */
+
+/* One alert of a notification, as the router holds it. */
+struct tmpl_am_alert {
+	const char *status;		  /* "firing" or "resolved" */
+	const struct labels *labels;	  /* NULL: none */
+	const struct labels *annotations; /* NULL: none */
+	int64_t starts_sec, ends_sec;	  /* Unix time, UTC; ends of a firing
+					   * alert: TMPL_AM_ZERO_TIME */
+	int32_t starts_nsec, ends_nsec;
+	const char *generator_url;
+	const char *fingerprint; /* NULL: the labels' fingerprint, %016x */
+};
+
+/* Go's zero time.Time (0001-01-01 00:00:00 UTC) in Unix seconds: what
+ * Alertmanager sends as a firing alert's endsAt. */
+#define TMPL_AM_ZERO_TIME (-62135596800LL)
+
+/* A notification: the group of alerts a receiver is sent. */
+struct tmpl_am_notification {
+	const char *receiver; /* the receiver's name as configured */
+	const struct labels *group_labels;
+	const struct tmpl_am_alert *alerts;
+	size_t nalerts;
+	const char *external_url;
+};
+
+/*
+ * Returns the template.Data of a notification as Alertmanager's
+ * Template.Data() builds it: .Receiver is the name with regexp
+ * metacharacters escaped (Alertmanager's QuoteMeta quirk), .Status is
+ * "firing" when any alert is, .CommonLabels and .CommonAnnotations are the
+ * pairs all alerts share, times are UTC.  Nothing of nf is kept.
+ */
+struct tmpl_value *tmpl_am_data_new(const struct tmpl_am_notification *nf);
+/* Returns amtool's example data (two alerts stamped with the time now). */
+struct tmpl_value *tmpl_am_data_example(void);
+/*
+ * Reads template.Data from JSON as encoding/json does (the webhook payload
+ * is such a document).  Returns 0 and the data in *out, or -1 with the
+ * reason in err ("json: cannot unmarshal number into Go struct field
+ * Data.receiver of type string", "parsing time ...").
+ */
+int tmpl_am_data_parse_json(const char *text, size_t len,
+			    struct tmpl_value **out, struct buf *err);
+
+/* Alertmanager's template functions (0.25: toUpper toLower title join
+ * match safeHtml reReplaceAll stringSlice; 0.26-0.28: trimSpace date tz
+ * since humanizeDuration). */
+extern const struct tmpl_func tmpl_am_funcs[];
+
+/* Returns the directory of the built-in templates (default.tmpl,
+ * email.tmpl): $TOCSIN_DATADIR/templates, else one found beside the
+ * executable (a source tree or PREFIX/share/tocsin), else the installed
+ * one.  The caller frees it. */
+char *tmpl_am_template_dir(void);
+/*
+ * Returns a new set as Alertmanager's FromGlobs builds it: its functions,
+ * missingkey=zero, the built-in templates of dir (default.tmpl, and
+ * email.tmpl when present; dir NULL: none), then every file each glob
+ * matches, named by base name (a glob matching nothing is no error).
+ * NULL with the reason in err.
+ */
+struct tmpl_set *tmpl_am_set_new(const char *dir, const char *const *globs,
+				 size_t nglobs, struct buf *err);
+/*
+ * Alertmanager's ExecuteTextString: renders text (which may {{define}}
+ * templates for itself) with data, leaving set unchanged; "" renders as
+ * "".  Returns 0, or -1 with Go's message in err.
+ */
+int tmpl_am_render(const struct tmpl_set *set, const char *text,
+		   struct tmpl_value *data, struct buf *out, struct buf *err);
+/* ExecuteHTMLString: the same with html/template's escaping
+ * (tmpl_exec_html()), as email bodies are rendered. */
+int tmpl_am_render_html(const struct tmpl_set *set, const char *text,
+			struct tmpl_value *data, struct buf *out,
+			struct buf *err);
+
+/* ------------------------------------------ HTML output (tmpl_html.c) */
+
+/*
+ * tmpl_exec() as Go's html/template executes: every action's output is
+ * escaped for where it lands in the HTML (text, attribute, URL, CSS, JS),
+ * template.HTML values (safeHtml) pass through in text, and the template
+ * text itself is rewritten as Go does (comments dropped, a stray '<'
+ * written "&lt;").  Before anything runs, the contexts of all templates
+ * reachable from `name` are checked as Go checks them; a failure returns
+ * -1 with Go's "html/template:NAME:L:C: ..." message and writes nothing.
+ * Every context of Go 1.19's html/template is supported; in a JS value
+ * context, structs other than Alertmanager's data and times fail (Go
+ * would write them by their json tags).
+ */
+int tmpl_exec_html(const struct tmpl_set *set, const char *name,
+		   struct tmpl_value *data, const struct tmpl_exec_opts *opts,
+		   struct buf *out, struct buf *err);
 
 #endif

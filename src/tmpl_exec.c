@@ -35,12 +35,17 @@ struct xstate {
 	void *ctx;
 	int depth, max_depth, nest;
 	uint64_t steps, max_steps;
+	struct tmpl_escaper *esc; /* html/template's, or NULL */
 };
 
 static int walk(struct xstate *s, struct tmpl_value *dot,
 		const struct tnode *n);
 static int eval_pipeline(struct xstate *s, struct tmpl_value *dot,
 			 const struct tnode *pipe, struct tmpl_value **out);
+static int eval_pipeline_n(struct xstate *s, struct tmpl_value *dot,
+			   const struct tnode *pipe, size_t ncmds,
+			   const struct tmpl_func *first_fn,
+			   struct tmpl_value **out);
 static int eval_arg(struct xstate *s, struct tmpl_value *dot, char kind,
 		    const char *ptype, const struct tnode *n,
 		    struct tmpl_value **out);
@@ -175,6 +180,57 @@ static int print_value(struct xstate *s, const struct tnode *n,
 	return X_OK;
 }
 
+/* After a hook wrote to s->out: cuts and fails when over the limit. */
+static int check_output(struct xstate *s)
+{
+	if (s->out->len - s->out_start <= s->max_output)
+		return X_OK;
+	s->out->len = s->out_start + s->max_output;
+	s->out->s[s->out->len] = '\0';
+	return errorf(s, "template output exceeds %zu bytes", s->max_output);
+}
+
+/* A hook's failure: Go's exec prefix, then the hook's reason. */
+static int hook_failed(struct xstate *s, const struct tnode *n, struct buf *why)
+{
+	int rc;
+
+	s->node = n;
+	rc = errorf(s, "%s", buf_str(why));
+	buf_free(why);
+	return rc;
+}
+
+static int escape_text(struct xstate *s, const struct tnode *n)
+{
+	struct buf why = {0};
+
+	if (s->esc->text(s->esc, n, s->out, &why) < 0)
+		return hook_failed(s, n, &why);
+	return check_output(s);
+}
+
+/* A printing action under an escaper: its plan, its value, the escaped
+ * text. */
+static int escape_action(struct xstate *s, struct tmpl_value *dot,
+			 const struct tnode *n)
+{
+	struct tmpl_esc_plan plan = {n->pipe->nkids, NULL};
+	struct tmpl_value *v;
+	struct buf why = {0};
+	int rc;
+
+	if (s->esc->action(s->esc, n, &plan, &why) < 0)
+		return hook_failed(s, n, &why);
+	if (eval_pipeline_n(s, dot, n->pipe, plan.ncmds, plan.first_fn, &v) < 0)
+		return X_ERR;
+	rc = s->esc->print(s->esc, v, s->out, &why);
+	tmpl_unref(v);
+	if (rc < 0)
+		return hook_failed(s, n, &why);
+	return check_output(s);
+}
+
 /* --------------------------------------------------------- arguments */
 
 static const char *kind_type(char kind, const char *ptype)
@@ -226,6 +282,7 @@ static int validate(struct xstate *s, struct tmpl_value *v, char kind,
 		ok = v->kind == TMPL_BOOL && !v->cls;
 		break;
 	case 't':
+	case 'I':
 		ok = ptype && strcmp(tmpl_type_name(v), ptype) == 0;
 		break;
 	default:
@@ -575,6 +632,7 @@ literal:
 		*out = tmpl_float(n->num_float);
 		return X_OK;
 	case 'i':
+	case 'I':
 		if (n->type != TN_NUMBER || !n->num_is_int)
 			return error_node(s, "expected integer; found ", n, "");
 		*out = tmpl_int(n->num_int);
@@ -653,8 +711,12 @@ static int eval_command(struct xstate *s, struct tmpl_value *dot,
 	}
 }
 
-static int eval_pipeline(struct xstate *s, struct tmpl_value *dot,
-			 const struct tnode *pipe, struct tmpl_value **out)
+/* Runs the first ncmds commands of pipe; first_fn, when set, replaces
+ * the function of the first command (an escaper's plan). */
+static int eval_pipeline_n(struct xstate *s, struct tmpl_value *dot,
+			   const struct tnode *pipe, size_t ncmds,
+			   const struct tmpl_func *first_fn,
+			   struct tmpl_value **out)
 {
 	struct tmpl_value *value = NULL, *v;
 
@@ -663,8 +725,16 @@ static int eval_pipeline(struct xstate *s, struct tmpl_value *dot,
 		return X_OK;
 	}
 	s->node = pipe;
-	for (size_t i = 0; i < pipe->nkids; i++) {
-		int rc = eval_command(s, dot, pipe->kids[i], value, &v);
+	for (size_t i = 0; i < ncmds && i < pipe->nkids; i++) {
+		const struct tnode *cmd = pipe->kids[i];
+		int rc;
+
+		if (i == 0 && first_fn)
+			rc = eval_call(s, dot, first_fn, NULL, cmd,
+				       first_fn->name, cmd->kids + 1,
+				       cmd->nkids - 1, NULL, &v);
+		else
+			rc = eval_command(s, dot, cmd, value, &v);
 
 		tmpl_unref(value);
 		if (rc < 0)
@@ -687,6 +757,12 @@ static int eval_pipeline(struct xstate *s, struct tmpl_value *dot,
 	}
 	*out = value;
 	return X_OK;
+}
+
+static int eval_pipeline(struct xstate *s, struct tmpl_value *dot,
+			 const struct tnode *pipe, struct tmpl_value **out)
+{
+	return eval_pipeline_n(s, dot, pipe, pipe ? pipe->nkids : 0, NULL, out);
 }
 
 /* ------------------------------------------------------------ control */
@@ -845,6 +921,10 @@ static int walk(struct xstate *s, struct tmpl_value *dot, const struct tnode *n)
 	}
 	switch (n->type) {
 	case TN_ACTION:
+		if (s->esc && n->pipe->ndecl == 0) {
+			rc = escape_action(s, dot, n);
+			break;
+		}
 		if (eval_pipeline(s, dot, n->pipe, &v) < 0) {
 			rc = X_ERR;
 			break;
@@ -874,7 +954,7 @@ static int walk(struct xstate *s, struct tmpl_value *dot, const struct tnode *n)
 		rc = walk_template(s, dot, n);
 		break;
 	case TN_TEXT:
-		rc = emit(s, n->text, n->len);
+		rc = s->esc ? escape_text(s, n) : emit(s, n->text, n->len);
 		break;
 	default:
 		rc = error_node(s, "unknown node: ", n, "");
@@ -887,7 +967,16 @@ int tmpl_exec(const struct tmpl_set *set, const char *name,
 	      struct tmpl_value *data, const struct tmpl_exec_opts *opts,
 	      struct buf *out, struct buf *err)
 {
-	struct xstate s = {.set = set, .out = out, .err = err};
+	return tmpl_exec_escaped(set, name, data, opts, NULL, out, err);
+}
+
+int tmpl_exec_escaped(const struct tmpl_set *set, const char *name,
+		      struct tmpl_value *data,
+		      const struct tmpl_exec_opts *opts,
+		      struct tmpl_escaper *esc, struct buf *out,
+		      struct buf *err)
+{
+	struct xstate s = {.set = set, .out = out, .err = err, .esc = esc};
 	int rc;
 
 	s.tmpl = tmpl_find_tree(set, name);

@@ -955,7 +955,17 @@ static int handle_methods(struct pp *p, const struct tmpl_value *v, int verb)
 {
 	struct buf s = {0};
 
-	if (p->erroring || p->sharpV || !v->cls || !v->cls->print)
+	if (p->erroring || !v->cls)
+		return 0;
+	if (p->sharpV) {
+		if (!v->cls->gostring)
+			return 0;
+		v->cls->gostring(v, &s);
+		buf_add(p->b, buf_str(&s), s.len);
+		buf_free(&s);
+		return 1;
+	}
+	if (!v->cls->print)
 		return 0;
 	if (verb != 'v' && verb != 's' && verb != 'x' && verb != 'X' &&
 	    verb != 'q')

@@ -159,6 +159,7 @@ struct tmpl_set {
 	size_t ntables;
 	enum tmpl_missingkey missingkey;
 	char *first_name; /* Go's t.name for "no template" errors */
+	const struct tmpl_set *parent; /* templates not found here are there */
 };
 
 void *tmpl_arena_alloc(struct tunit *u, size_t n);
@@ -210,7 +211,116 @@ int tmpl_is_print(uint32_t r);
 int tmpl_is_letter(uint32_t r);
 int tmpl_is_digit(uint32_t r);
 
+/* Go's unicode.ToUpper / ToLower (simple mappings; ASCII, Latin-1,
+ * Latin Extended-A, Greek and Cyrillic). */
+uint32_t tmpl_rune_upper(uint32_t r);
+uint32_t tmpl_rune_lower(uint32_t r);
+
+/* Prometheus' functions that Alertmanager shares (tmpl_prom.c). */
+int tmpl_to_upper(struct tmpl_call *c, struct tmpl_value *const *a, size_t n,
+		  struct tmpl_value **out);
+int tmpl_to_lower(struct tmpl_call *c, struct tmpl_value *const *a, size_t n,
+		  struct tmpl_value **out);
+int tmpl_match(struct tmpl_call *c, struct tmpl_value *const *a, size_t n,
+	       struct tmpl_value **out);
+int tmpl_re_replace_all(struct tmpl_call *c, struct tmpl_value *const *a,
+			size_t n, struct tmpl_value **out);
+int tmpl_safe_html(struct tmpl_call *c, struct tmpl_value *const *a, size_t n,
+		   struct tmpl_value **out);
+/* Prometheus' humanizeDuration over an already converted number. */
+int tmpl_humanize_duration_float(double v, struct tmpl_value **out);
+
 /* Static classes of Go types the engine itself makes. */
 extern const struct tmpl_class tmpl_uint8_class;
+extern const struct tmpl_class tmpl_int64_class;
+
+/* --------------------------------------------- Go's time (tmpl_time.c) */
+
+#define TMPL_ZONE_ABBR 16
+/* Go's zero time.Time, 0001-01-01 00:00:00 UTC, in Unix seconds. */
+#define TMPL_ZERO_TIME_SEC (-62135596800LL)
+
+/*
+ * A time.Time: an instant and the zone it is shown in.  The offset and
+ * abbreviation are those of loc at that instant; loc is "UTC", "Local",
+ * an IANA name, or "" for a fixed zone (an RFC 3339 offset), whose empty
+ * abbreviation prints as "-0700".
+ */
+struct tmpl_gotime {
+	int64_t sec;  /* since the Unix epoch */
+	int32_t nsec; /* 0 .. 999999999 */
+	int32_t off;  /* seconds east of UTC */
+	char abbr[TMPL_ZONE_ABBR];
+	char loc[48];
+};
+
+/* t becomes the instant sec+nsec in UTC. */
+void tmpl_gotime_utc(struct tmpl_gotime *t, int64_t sec, int32_t nsec);
+/* t moves to the Local zone ($TZ, else /etc/localtime). */
+void tmpl_gotime_local(struct tmpl_gotime *t);
+/* t moves to the location called name (time.LoadLocation's names);
+ * 0, or -1 with Go's message ("unknown time zone X") in err. */
+int tmpl_gotime_in(struct tmpl_gotime *t, const char *name, struct buf *err);
+/* time.Now() in the Local zone. */
+void tmpl_gotime_now(struct tmpl_gotime *t);
+/* Appends t.Format(layout); tmpl_gotime_string() is t.String(). */
+void tmpl_gotime_format(struct buf *b, const struct tmpl_gotime *t,
+			const char *layout, size_t len);
+void tmpl_gotime_string(struct buf *b, const struct tmpl_gotime *t);
+/* t.Sub(u) in nanoseconds, saturated as Go does. */
+int64_t tmpl_gotime_sub(const struct tmpl_gotime *t,
+			const struct tmpl_gotime *u);
+/* time.Time.UnmarshalJSON: s is the JSON token, quotes included.  0, or
+ * -1 with Go's "parsing time ..." message in err. */
+int tmpl_gotime_parse_json(const char *s, size_t n, struct tmpl_gotime *t,
+			   struct buf *err);
+/* Returns a new time.Time (ptr: *time.Time) holding a copy of t. */
+struct tmpl_value *tmpl_gotime_value(const struct tmpl_gotime *t, int ptr);
+/* The time in a time.Time or *time.Time value (borrowed), else NULL. */
+const struct tmpl_gotime *tmpl_gotime_of(const struct tmpl_value *v);
+/* Appends Duration(d).String(): "1h2m3.5s". */
+void tmpl_duration_format(struct buf *b, int64_t d);
+/* d in units of unit nanoseconds, as Duration.Seconds/Minutes/Hours
+ * compute it: whole units plus the remainder's fraction. */
+double tmpl_duration_in(int64_t d, int64_t unit);
+/* Returns a new time.Duration value. */
+struct tmpl_value *tmpl_duration_value(int64_t ns);
+extern const struct tmpl_class tmpl_time_class;
+extern const struct tmpl_class tmpl_duration_class;
+
+/* ------------------------------------ output escapers (html/template) */
+
+/* How an escaper wants a printing action's pipeline run. */
+struct tmpl_esc_plan {
+	size_t ncmds;			  /* run the first ncmds commands */
+	const struct tmpl_func *first_fn; /* non-NULL: called with the first
+					   * command's arguments instead of
+					   * its function */
+};
+
+/*
+ * An output escaper (tmpl_html.c) sees every text node and every printing
+ * action of an execution and writes them itself.  Each hook returns 0, or
+ * -1 with the reason in why, which the execution reports after Go's
+ * "template: NAME:L:C: executing ..." prefix.
+ */
+struct tmpl_escaper {
+	/* Appends text node n, as the escaper rewrites it, to out. */
+	int (*text)(struct tmpl_escaper *e, const struct tnode *n,
+		    struct buf *out, struct buf *why);
+	/* Plans action n, one that prints (no variable declarations). */
+	int (*action)(struct tmpl_escaper *e, const struct tnode *n,
+		      struct tmpl_esc_plan *plan, struct buf *why);
+	/* Appends v, the value of the action planned last, escaped. */
+	int (*print)(struct tmpl_escaper *e, const struct tmpl_value *v,
+		     struct buf *out, struct buf *why);
+};
+
+/* tmpl_exec() with an escaper (NULL: none). */
+int tmpl_exec_escaped(const struct tmpl_set *set, const char *name,
+		      struct tmpl_value *data,
+		      const struct tmpl_exec_opts *opts,
+		      struct tmpl_escaper *esc, struct buf *out,
+		      struct buf *err);
 
 #endif

@@ -1328,6 +1328,17 @@ struct tmpl_set *tmpl_set_new(void)
 	return xcalloc(1, sizeof(struct tmpl_set));
 }
 
+struct tmpl_set *tmpl_set_new_child(const struct tmpl_set *parent)
+{
+	struct tmpl_set *set = tmpl_set_new();
+
+	set->parent = parent;
+	set->missingkey = parent->missingkey;
+	for (size_t i = 0; i < parent->ntables; i++)
+		tmpl_set_funcs(set, parent->tables[i]);
+	return set;
+}
+
 void tmpl_set_free(struct tmpl_set *set)
 {
 	if (!set)
@@ -1368,9 +1379,10 @@ const struct tmpl_func *tmpl_find_func(const struct tmpl_set *set,
 
 const struct ttree *tmpl_find_tree(const struct tmpl_set *set, const char *name)
 {
-	for (size_t i = 0; i < set->ntrees; i++)
-		if (strcmp(set->trees[i]->name, name) == 0)
-			return set->trees[i];
+	for (; set; set = set->parent)
+		for (size_t i = 0; i < set->ntrees; i++)
+			if (strcmp(set->trees[i]->name, name) == 0)
+				return set->trees[i];
 	return NULL;
 }
 
@@ -1389,6 +1401,9 @@ static void associate(struct tmpl_set *set, struct ttree *t)
 			set->trees[i] = t;
 		return;
 	}
+	if (set->parent && tmpl_tree_empty(t->root) &&
+	    tmpl_find_tree(set->parent, t->name))
+		return;
 	set->trees =
 	    xrealloc(set->trees, (set->ntrees + 1) * sizeof(*set->trees));
 	set->trees[set->ntrees++] = t;

@@ -53,7 +53,6 @@ static const struct tmpl_rule_env *env_of(const struct tmpl_call *c)
 /* ------------------------------------------------------------- types */
 
 const struct tmpl_class tmpl_html_class = {.type = "template.HTML"};
-static const struct tmpl_class int64_class = {.type = "int64"};
 static const struct tmpl_class query_result_class = {
     .type = "template.queryResult",
 };
@@ -81,119 +80,6 @@ void tmpl_query_result_add(struct tmpl_value *result, const struct labels *l,
 			    tmpl_object_new(&sample_class, names, v, 2, NULL));
 }
 
-/* ---------------------------------------------------------- time.Time */
-
-struct go_time {
-	int64_t sec;
-	int32_t nsec; /* 0 .. 999999999 */
-};
-
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	int64_t era, doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
-/* Go's Time.String() for a UTC time:
- * "2006-01-02 15:04:05.999999999 +0000 UTC". */
-static void time_format(const struct go_time *t, struct buf *out)
-{
-	int64_t days = t->sec / 86400, rem = t->sec % 86400, y;
-	int m, d;
-
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	civil_from_days(days, &y, &m, &d);
-	if (y < 0)
-		buf_printf(out, "-%04lld", (long long)-y);
-	else
-		buf_printf(out, "%04lld", (long long)y);
-	buf_printf(out, "-%02d-%02d %02d:%02d:%02d", m, d, (int)(rem / 3600),
-		   (int)(rem / 60 % 60), (int)(rem % 60));
-	if (t->nsec) {
-		char frac[16];
-		int len = snprintf(frac, sizeof(frac), ".%09d", (int)t->nsec);
-
-		while (len > 1 && frac[len - 1] == '0')
-			len--;
-		buf_add(out, frac, (size_t)len);
-	}
-	buf_puts(out, " +0000 UTC");
-}
-
-static void time_print(const struct tmpl_value *self, struct buf *out)
-{
-	time_format(self->u.obj.data, out);
-}
-
-static int time_unix(ARGS)
-{
-	const struct go_time *t = c->self->u.obj.data;
-
-	(void)a, (void)n;
-	*out = tmpl_typed_take(tmpl_int(t->sec), &int64_class);
-	return 0;
-}
-
-static int time_unix_milli(ARGS)
-{
-	const struct go_time *t = c->self->u.obj.data;
-
-	(void)a, (void)n;
-	*out = tmpl_typed_take(tmpl_int(t->sec * 1000 + t->nsec / 1000000),
-			       &int64_class);
-	return 0;
-}
-
-static int time_utc(ARGS)
-{
-	const struct go_time *t = c->self->u.obj.data;
-
-	(void)a, (void)n;
-	*out = tmpl_time_new(t->sec, t->nsec);
-	return 0;
-}
-
-static const struct tmpl_func time_methods[] = {
-    {"UTC", time_utc, "", NULL},
-    {"Unix", time_unix, "", NULL},
-    {"UnixMilli", time_unix_milli, "", NULL},
-    {NULL, NULL, NULL, NULL},
-};
-
-static const struct tmpl_class time_class = {
-    .type = "*time.Time",
-    .methods = time_methods,
-    .print = time_print,
-    .free = free,
-    .is_ptr = 1,
-};
-
-struct tmpl_value *tmpl_time_new(int64_t sec, int32_t nsec)
-{
-	struct go_time *t = xmalloc(sizeof(*t));
-
-	t->sec = sec + nsec / 1000000000;
-	t->nsec = nsec % 1000000000;
-	if (t->nsec < 0) {
-		t->nsec += 1000000000;
-		t->sec--;
-	}
-	return tmpl_object_new(&time_class, NULL, NULL, 0, t);
-}
-
 /* ------------------------------------------------------------- numbers */
 
 /* Prometheus' convertToFloat. */
@@ -203,7 +89,7 @@ static int to_float(struct tmpl_call *c, const struct tmpl_value *v, double *f)
 		*f = v->u.f;
 		return 0;
 	}
-	if (v->kind == TMPL_INT && (!v->cls || v->cls == &int64_class)) {
+	if (v->kind == TMPL_INT && (!v->cls || v->cls == &tmpl_int64_class)) {
 		*f = (double)v->u.i;
 		return 0;
 	}
@@ -271,16 +157,22 @@ static int fn_humanize1024(ARGS)
 
 static int fn_humanize_duration(ARGS)
 {
-	static const char *const small[] = {"m", "u", "n", "p",
-					    "f", "a", "z", "y"};
-	const char *prefix = "", *sign = "";
-	struct buf b = {0};
-	int64_t d, secs, mins, hours, days;
 	double v;
 
 	(void)n;
 	if (to_float(c, a[0], &v) < 0)
 		return -1;
+	return tmpl_humanize_duration_float(v, out);
+}
+
+int tmpl_humanize_duration_float(double v, struct tmpl_value **out)
+{
+	static const char *const small[] = {"m", "u", "n", "p",
+					    "f", "a", "z", "y"};
+	const char *prefix = "", *sign = "";
+	struct buf b = {0};
+	int64_t d, secs, mins, hours, days;
+
 	if (isnan(v) || isinf(v))
 		return ret_g4(v, "", out);
 	if (v == 0)
@@ -334,7 +226,7 @@ static int fn_humanize_percentage(ARGS)
 }
 
 /* Prometheus' floatToTime: 1 for NaN/Inf, -1 on overflow, else 0. */
-static int float_to_time(struct tmpl_call *c, double v, struct go_time *t)
+static int float_to_time(struct tmpl_call *c, double v, struct tmpl_gotime *t)
 {
 	double ts;
 	int64_t ns, ms;
@@ -355,18 +247,13 @@ static int float_to_time(struct tmpl_call *c, double v, struct go_time *t)
 	}
 	ns = tmpl_f2i(ts);
 	ms = ns / 1000000;
-	t->sec = ms / 1000;
-	t->nsec = (int32_t)(ms % 1000 * 1000000);
-	if (t->nsec < 0) {
-		t->nsec += 1000000000;
-		t->sec--;
-	}
+	tmpl_gotime_utc(t, ms / 1000, (int32_t)(ms % 1000 * 1000000));
 	return 0;
 }
 
 static int fn_humanize_timestamp(ARGS)
 {
-	struct go_time t;
+	struct tmpl_gotime t;
 	struct buf b = {0};
 	double v;
 	int rc;
@@ -379,13 +266,13 @@ static int fn_humanize_timestamp(ARGS)
 		return -1;
 	if (rc > 0)
 		return ret_g4(v, "", out);
-	time_format(&t, &b);
+	tmpl_gotime_string(&b, &t);
 	return ret_buf(&b, out);
 }
 
 static int fn_to_time(ARGS)
 {
-	struct go_time t;
+	struct tmpl_gotime t;
 	double v;
 	int rc;
 
@@ -397,7 +284,7 @@ static int fn_to_time(ARGS)
 		return fail(c, "value is NaN or Inf");
 	if (rc < 0)
 		return -1;
-	*out = tmpl_time_new(t.sec, t.nsec);
+	*out = tmpl_gotime_value(&t, 1);
 	return 0;
 }
 
@@ -416,65 +303,98 @@ static int fn_parse_duration(ARGS)
 
 /* ------------------------------------------------------------- strings */
 
-/* Simple case mapping: ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic. */
-static uint32_t to_upper(uint32_t r)
-{
-	if (r >= 'a' && r <= 'z')
-		return r - 32;
-	if (r < 0x80)
-		return r;
-	if (r == 0xb5)
-		return 0x39c;
-	if ((r >= 0xe0 && r <= 0xfe && r != 0xf7))
-		return r - 32;
-	if (r == 0xff)
-		return 0x178;
-	if (r >= 0x100 && r <= 0x17f && r != 0x130 && r != 0x131 &&
-	    r != 0x138 && r != 0x149 && r != 0x17f) {
-		int odd_lower =
-		    (r >= 0x139 && r <= 0x148) || (r >= 0x179 && r <= 0x17e);
+/*
+ * Unicode's simple case mappings for the scripts alerts are written in:
+ * Latin (Basic, Latin-1, Extended-A and -B, Extended Additional), Greek,
+ * Cyrillic, Armenian, circled and fullwidth letters.  Each range holds
+ * upper-case runes (ALT_*: pairs, the upper one at the even or odd
+ * code point) and the distance to their lower-case twins.
+ */
+enum { CASE_DELTA, CASE_ALT_EVEN, CASE_ALT_ODD };
 
-		if (odd_lower ? (r % 2 == 0) : (r % 2 == 1))
-			return r - 1;
+static const struct case_range {
+	uint32_t lo, hi; /* for ALT_*: both members of every pair */
+	int kind;
+	int32_t delta; /* CASE_DELTA: lower = upper + delta */
+} case_ranges[] = {
+    {0x0041, 0x005a, CASE_DELTA, 32},	{0x00c0, 0x00d6, CASE_DELTA, 32},
+    {0x00d8, 0x00de, CASE_DELTA, 32},	{0x0100, 0x012f, CASE_ALT_EVEN, 1},
+    {0x0132, 0x0137, CASE_ALT_EVEN, 1}, {0x0139, 0x0148, CASE_ALT_ODD, 1},
+    {0x014a, 0x0177, CASE_ALT_EVEN, 1}, {0x0179, 0x017e, CASE_ALT_ODD, 1},
+    {0x01cd, 0x01dc, CASE_ALT_ODD, 1},	{0x01de, 0x01ef, CASE_ALT_EVEN, 1},
+    {0x01f4, 0x01f5, CASE_ALT_EVEN, 1}, {0x01f8, 0x021f, CASE_ALT_EVEN, 1},
+    {0x0222, 0x0233, CASE_ALT_EVEN, 1}, {0x0246, 0x024f, CASE_ALT_EVEN, 1},
+    {0x0386, 0x0386, CASE_DELTA, 38},	{0x0388, 0x038a, CASE_DELTA, 37},
+    {0x038c, 0x038c, CASE_DELTA, 64},	{0x038e, 0x038f, CASE_DELTA, 63},
+    {0x0391, 0x03a1, CASE_DELTA, 32},	{0x03a3, 0x03ab, CASE_DELTA, 32},
+    {0x03d8, 0x03ef, CASE_ALT_EVEN, 1}, {0x0400, 0x040f, CASE_DELTA, 80},
+    {0x0410, 0x042f, CASE_DELTA, 32},	{0x0460, 0x0481, CASE_ALT_EVEN, 1},
+    {0x048a, 0x04bf, CASE_ALT_EVEN, 1}, {0x04c0, 0x04c0, CASE_DELTA, 15},
+    {0x04c1, 0x04ce, CASE_ALT_ODD, 1},	{0x04d0, 0x052f, CASE_ALT_EVEN, 1},
+    {0x0531, 0x0556, CASE_DELTA, 48},	{0x1e00, 0x1e95, CASE_ALT_EVEN, 1},
+    {0x1ea0, 0x1eff, CASE_ALT_EVEN, 1}, {0x24b6, 0x24cf, CASE_DELTA, 26},
+    {0xff21, 0xff3a, CASE_DELTA, 32},
+};
+
+/* Runes outside the ranges: {rune, upper, lower}. */
+static const uint32_t case_odd[][3] = {
+    {0x00b5, 0x039c, 0x00b5}, {0x00ff, 0x0178, 0x00ff},
+    {0x0130, 0x0130, 0x0069}, {0x0131, 0x0049, 0x0131},
+    {0x0178, 0x0178, 0x00ff}, {0x017f, 0x0053, 0x017f},
+    {0x01c4, 0x01c4, 0x01c6}, {0x01c5, 0x01c4, 0x01c6},
+    {0x01c6, 0x01c4, 0x01c6}, {0x01c7, 0x01c7, 0x01c9},
+    {0x01c8, 0x01c7, 0x01c9}, {0x01c9, 0x01c7, 0x01c9},
+    {0x01ca, 0x01ca, 0x01cc}, {0x01cb, 0x01ca, 0x01cc},
+    {0x01cc, 0x01ca, 0x01cc}, {0x01f1, 0x01f1, 0x01f3},
+    {0x01f2, 0x01f1, 0x01f3}, {0x01f3, 0x01f1, 0x01f3},
+    {0x03c2, 0x03a3, 0x03c2}, {0x1e9e, 0x1e9e, 0x00df},
+};
+
+/* Maps r through the tables; upper selects the direction. */
+static uint32_t case_map(uint32_t r, int upper)
+{
+	if (r < 0x80) {
+		if (upper && r >= 'a' && r <= 'z')
+			return r - 32;
+		if (!upper && r >= 'A' && r <= 'Z')
+			return r + 32;
 		return r;
 	}
-	if (r == 0x3c2)
-		return 0x3a3;
-	if (r >= 0x3b1 && r <= 0x3cb)
-		return r - 32;
-	if (r >= 0x430 && r <= 0x44f)
-		return r - 32;
-	if (r >= 0x450 && r <= 0x45f)
-		return r - 80;
+	for (size_t i = 0; i < ARRAY_LEN(case_odd); i++)
+		if (case_odd[i][0] == r)
+			return case_odd[i][upper ? 1 : 2];
+	for (size_t i = 0; i < ARRAY_LEN(case_ranges); i++) {
+		const struct case_range *cr = &case_ranges[i];
+
+		if (cr->kind == CASE_DELTA) {
+			uint32_t d = (uint32_t)cr->delta;
+
+			if (!upper && r >= cr->lo && r <= cr->hi)
+				return r + d;
+			if (upper && r >= cr->lo + d && r <= cr->hi + d)
+				return r - d;
+		} else if (r >= cr->lo && r <= cr->hi) {
+			int is_upper =
+			    (r % 2 == 0) == (cr->kind == CASE_ALT_EVEN);
+
+			if (upper && !is_upper)
+				return r - 1;
+			if (!upper && is_upper)
+				return r + 1;
+			return r;
+		}
+	}
 	return r;
 }
 
-static uint32_t to_lower(uint32_t r)
+uint32_t tmpl_rune_upper(uint32_t r)
 {
-	if (r >= 'A' && r <= 'Z')
-		return r + 32;
-	if (r < 0x80)
-		return r;
-	if (r >= 0xc0 && r <= 0xde && r != 0xd7)
-		return r + 32;
-	if (r == 0x178)
-		return 0xff;
-	if (r >= 0x100 && r <= 0x17f && r != 0x130 && r != 0x131 &&
-	    r != 0x138 && r != 0x149 && r != 0x17f) {
-		int odd_lower =
-		    (r >= 0x139 && r <= 0x148) || (r >= 0x179 && r <= 0x17e);
+	return case_map(r, 1);
+}
 
-		if (odd_lower ? (r % 2 == 1) : (r % 2 == 0))
-			return r + 1;
-		return r;
-	}
-	if (r >= 0x391 && r <= 0x3ab && r != 0x3a2)
-		return r + 32;
-	if (r >= 0x410 && r <= 0x42f)
-		return r + 32;
-	if (r >= 0x400 && r <= 0x40f)
-		return r + 80;
-	return r;
+uint32_t tmpl_rune_lower(uint32_t r)
+{
+	return case_map(r, 0);
 }
 
 /* Maps every rune; invalid bytes become U+FFFD as in Go. */
@@ -490,16 +410,16 @@ static int map_runes(const struct tmpl_value *s, uint32_t (*f)(uint32_t),
 	return ret_buf(&b, out);
 }
 
-static int fn_to_upper(ARGS)
+int tmpl_to_upper(ARGS)
 {
 	(void)c, (void)n;
-	return map_runes(a[0], to_upper, out);
+	return map_runes(a[0], tmpl_rune_upper, out);
 }
 
-static int fn_to_lower(ARGS)
+int tmpl_to_lower(ARGS)
 {
 	(void)c, (void)n;
-	return map_runes(a[0], to_lower, out);
+	return map_runes(a[0], tmpl_rune_lower, out);
 }
 
 /* strings.Title's isSeparator. */
@@ -529,13 +449,13 @@ static int fn_title(ARGS)
 		uint32_t r =
 		    tmpl_utf8_decode(s->u.str.s + i, s->u.str.len - i, &w);
 
-		tmpl_utf8_put(&b, is_separator(prev) ? to_upper(r) : r);
+		tmpl_utf8_put(&b, is_separator(prev) ? tmpl_rune_upper(r) : r);
 		prev = r;
 	}
 	return ret_buf(&b, out);
 }
 
-static int fn_safe_html(ARGS)
+int tmpl_safe_html(ARGS)
 {
 	(void)c, (void)n;
 	*out = tmpl_typed_take(tmpl_stringn(a[0]->u.str.s, a[0]->u.str.len),
@@ -766,7 +686,7 @@ static pcre2_match_context *match_context(void)
 	return mc;
 }
 
-static int fn_match(ARGS)
+int tmpl_match(ARGS)
 {
 	struct buf why = {0};
 	pcre2_code *re = re_compile(a[0], &why);
@@ -891,7 +811,7 @@ static int can_backquote_re(const struct tmpl_value *s)
 }
 
 /* Go's Regexp.ReplaceAllString, match by match. */
-static int fn_re_replace_all(ARGS)
+int tmpl_re_replace_all(ARGS)
 {
 	const struct tmpl_value *repl = a[1], *text = a[2];
 	const char *src = text->u.str.s;
@@ -1101,12 +1021,12 @@ const struct tmpl_func tmpl_prom_funcs[] = {
     {"value", fn_value, "t", SAMPLE},
     {"strvalue", fn_strvalue, "t", SAMPLE},
     {"args", fn_args, "a*", NULL},
-    {"reReplaceAll", fn_re_replace_all, "sss", NULL},
-    {"safeHtml", fn_safe_html, "s", NULL},
-    {"match", fn_match, "ss", NULL},
+    {"reReplaceAll", tmpl_re_replace_all, "sss", NULL},
+    {"safeHtml", tmpl_safe_html, "s", NULL},
+    {"match", tmpl_match, "ss", NULL},
     {"title", fn_title, "s", NULL},
-    {"toUpper", fn_to_upper, "s", NULL},
-    {"toLower", fn_to_lower, "s", NULL},
+    {"toUpper", tmpl_to_upper, "s", NULL},
+    {"toLower", tmpl_to_lower, "s", NULL},
     {"graphLink", fn_graph_link, "s", NULL},
     {"tableLink", fn_table_link, "s", NULL},
     {"sortByLabel", fn_sort_by_label, "st", RESULT},

@@ -44,7 +44,7 @@ def build_driver():
             if f.startswith('tmpl') and f.endswith('.c')]
     srcs += [os.path.join(ROOT, 'src', f) for f in ('util.c', 'labels.c', 'duration.c')]
     subprocess.run(['cc', '-std=c11', '-D_GNU_SOURCE', '-O1', '-I' + os.path.join(ROOT, 'src'),
-                    '-o', DRIVER, os.path.join(HERE, 'driver.c')] + srcs + ['-lm', '-lpcre2-8'],
+                    '-o', DRIVER, os.path.join(HERE, 'driver.c')] + srcs + ['-lm', '-lpcre2-8', '-ljansson'],
                    check=True)
 
 
