@@ -34,30 +34,6 @@ const char *alerting_health_name(enum alerting_health h)
 
 /* ---------------------------------------------------------------- alerts */
 
-/* Returns a label set of n pairs already sorted by name, keeping empty
- * values (annotations may be empty; labels_builder would drop them). */
-static struct labels *pairs_pack(const struct label *v, size_t n)
-{
-	size_t bytes = sizeof(struct labels) + n * sizeof(struct label);
-	struct labels *l;
-	char *p;
-
-	for (size_t i = 0; i < n; i++)
-		bytes += strlen(v[i].name) + strlen(v[i].value) + 2;
-	l = xmalloc(bytes);
-	l->n = n;
-	p = (char *)&l->v[n];
-	for (size_t i = 0; i < n; i++) {
-		size_t ln = strlen(v[i].name) + 1, lv = strlen(v[i].value) + 1;
-
-		l->v[i].name = memcpy(p, v[i].name, ln);
-		p += ln;
-		l->v[i].value = memcpy(p, v[i].value, lv);
-		p += lv;
-	}
-	l->fp = labels_hash_pairs(l->v, n);
-	return l;
-}
 
 static struct alert *alert_new(void)
 {
@@ -330,7 +306,7 @@ static struct labels *alert_annotations(const struct expand_ctx *x)
 		v[i].name = x->r->annotations[i].name;
 		v[i].value = expand(x, x->r->annotations[i].value);
 	}
-	l = pairs_pack(v, n);
+	l = labels_from_sorted(v, n);
 	for (size_t i = 0; i < n; i++)
 		free((char *)v[i].value);
 	free(v);
@@ -775,7 +751,7 @@ struct alert *alerting_rule_import(struct alerting_rule *r,
 	a = alert_new();
 	a->labels = labels_dup(p->labels);
 	a->annotations = p->annotations
-			     ? pairs_pack(p->annotations->v, p->annotations->n)
+			     ? labels_from_sorted(p->annotations->v, p->annotations->n)
 			     : labels_empty();
 	a->value = p->value;
 	a->state = p->state;

@@ -135,6 +135,11 @@ struct labels *labels_builder_build(const struct labels_builder *b)
 	return l;
 }
 
+struct labels *labels_from_sorted(const struct label *v, size_t n)
+{
+	return pack(v, n);
+}
+
 struct labels *labels_empty(void)
 {
 	return pack(NULL, 0);

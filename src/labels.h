@@ -42,6 +42,9 @@ void labels_builder_del(struct labels_builder *b, const char *name);
 struct labels *labels_builder_build(const struct labels_builder *b);
 void labels_builder_free(struct labels_builder *b);
 
+/* Returns a new label set of n pairs already sorted by unique name, kept
+ * as given (empty values too: annotations use this); the caller frees it. */
+struct labels *labels_from_sorted(const struct label *v, size_t n);
 /* Returns a new empty label set. */
 struct labels *labels_empty(void);
 /* Returns a copy of l; the caller frees it. */

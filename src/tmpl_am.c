@@ -25,32 +25,9 @@
 #define TOCSIN_DATADIR "/usr/local/share/tocsin"
 #endif
 
-#define ARGS                                                                   \
-	struct tmpl_call *c, struct tmpl_value *const *a, size_t n,            \
-	    struct tmpl_value **out
+#define ARGS TMPL_ARGS
+#define fail tmpl_fail
 
-static void failv(struct tmpl_call *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-#define fail(c, ...) (failv(c, __VA_ARGS__), -1)
-
-static void failv(struct tmpl_call *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(c->err, fmt, ap);
-	va_end(ap);
-}
-
-static int ret_buf(struct buf *b, struct tmpl_value **out)
-{
-	size_t len = b->len;
-
-	if (len == 0)
-		buf_free(b);
-	*out = tmpl_string_take(len ? buf_take(b) : xstrdup(""), len);
-	return 0;
-}
 
 /* ---------------------------------------------------------------- types */
 
@@ -473,7 +450,7 @@ static int fn_title(ARGS)
 		}
 		was_mid = wb == WB_MID;
 	}
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 /* ----------------------------------------------------------- functions */
@@ -527,7 +504,7 @@ static int fn_join(ARGS)
 			}
 		}
 	}
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_string_slice(ARGS)
@@ -549,7 +526,7 @@ static int fn_date(ARGS)
 	(void)c, (void)n;
 	tmpl_gotime_format(&b, tmpl_gotime_of(a[1]), a[0]->u.str.s,
 			   a[0]->u.str.len);
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 /* tz name t (0.28): t in the location called name. */

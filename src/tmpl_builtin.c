@@ -8,16 +8,10 @@
 
 #include "tmpl_int.h"
 
-#define ARGS                                                                   \
-	struct tmpl_call *c, struct tmpl_value *const *a, size_t n,            \
-	    struct tmpl_value **out
+#define ARGS TMPL_ARGS
+#define fail tmpl_fail
 
-static void failv(struct tmpl_call *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-/* Writes why a function failed; fail() is that as an expression of -1. */
-#define fail(c, ...) (failv(c, __VA_ARGS__), -1)
-
-static void failv(struct tmpl_call *c, const char *fmt, ...)
+void tmpl_call_fail(struct tmpl_call *c, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -26,7 +20,7 @@ static void failv(struct tmpl_call *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int set_string(struct buf *b, struct tmpl_value **out)
+int tmpl_ret_buf(struct buf *b, struct tmpl_value **out)
 {
 	size_t len = b->len;
 
@@ -125,7 +119,7 @@ static int fn_index(ARGS)
 			if (index_arg(c, a[i], item->u.list.n, &x) < 0)
 				goto fail;
 			if (x == item->u.list.n) {
-				failv(c, "reflect: slice index out of range");
+				tmpl_call_fail(c, "reflect: slice index out of range");
 				goto fail;
 			}
 			next = tmpl_ref(item->u.list.v[x]);
@@ -134,7 +128,7 @@ static int fn_index(ARGS)
 			if (index_arg(c, a[i], item->u.str.len, &x) < 0)
 				goto fail;
 			if (x == item->u.str.len) {
-				failv(c, "reflect: string index out of range");
+				tmpl_call_fail(c, "reflect: string index out of range");
 				goto fail;
 			}
 			next = tmpl_typed_take(
@@ -153,10 +147,10 @@ static int fn_index(ARGS)
 				next = tmpl_nil();
 			break;
 		case TMPL_NIL:
-			failv(c, "index of nil pointer");
+			tmpl_call_fail(c, "index of nil pointer");
 			goto fail;
 		default:
-			failv(c, "can't index item of type %s",
+			tmpl_call_fail(c, "can't index item of type %s",
 			      tmpl_type_name(item));
 			goto fail;
 		}
@@ -222,7 +216,7 @@ static int fn_print(ARGS)
 	struct buf b = {0};
 
 	tmpl_sprint(&b, c->max_string, a, n);
-	return set_string(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_println(ARGS)
@@ -230,7 +224,7 @@ static int fn_println(ARGS)
 	struct buf b = {0};
 
 	tmpl_sprintln(&b, c->max_string, a, n);
-	return set_string(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_printf(ARGS)
@@ -239,7 +233,7 @@ static int fn_printf(ARGS)
 
 	tmpl_sprintf(&b, c->max_string, a[0]->u.str.s, a[0]->u.str.len, a + 1,
 		     n - 1);
-	return set_string(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 /* Go's evalArgs: one plain string as is, else fmt.Sprint with nil shown
@@ -293,7 +287,7 @@ static int fn_html(ARGS)
 		}
 	}
 	buf_free(&s);
-	return set_string(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_js(ARGS)
@@ -346,7 +340,7 @@ static int fn_js(ARGS)
 			buf_printf(&b, "\\u%04X", (unsigned)r);
 	}
 	buf_free(&s);
-	return set_string(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_urlquery(ARGS)
@@ -356,7 +350,7 @@ static int fn_urlquery(ARGS)
 	eval_args(&s, c->max_string, a, n);
 	tmpl_query_escape(&b, s.s, s.len);
 	buf_free(&s);
-	return set_string(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 /* --------------------------------------------------------- comparisons */
@@ -433,7 +427,7 @@ static int eq(struct tmpl_call *c, struct tmpl_value *const *a, size_t n)
 					struct buf b = {0};
 
 					tmpl_print(&b, y);
-					failv(c, "non-comparable type %s: %s",
+					tmpl_call_fail(c, "non-comparable type %s: %s",
 					      buf_str(&b), tmpl_type_name(y));
 					buf_free(&b);
 					return -1;

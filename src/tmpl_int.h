@@ -323,4 +323,20 @@ int tmpl_exec_escaped(const struct tmpl_set *set, const char *name,
 		      struct tmpl_escaper *esc, struct buf *out,
 		      struct buf *err);
 
+
+/* ------------------------------------------------ helpers for functions */
+
+/* The parameter list of every template function (struct tmpl_func.fn). */
+#define TMPL_ARGS                                                              \
+	struct tmpl_call *c, struct tmpl_value *const *a, size_t n,            \
+	    struct tmpl_value **out
+
+/* Writes why a function failed into c->err; tmpl_fail() is that as an
+ * expression of -1, for `return tmpl_fail(c, ...);`. */
+void tmpl_call_fail(struct tmpl_call *c, const char *fmt, ...)
+	PRINTF_LIKE(2, 3);
+#define tmpl_fail(c, ...) (tmpl_call_fail(c, __VA_ARGS__), -1)
+/* Sets *out to a string value taking b's text (b is left empty); returns 0. */
+int tmpl_ret_buf(struct buf *b, struct tmpl_value **out);
+
 #endif

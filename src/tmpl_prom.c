@@ -17,33 +17,9 @@
 #include "duration.h"
 #include "tmpl_int.h"
 
-#define ARGS                                                                   \
-	struct tmpl_call *c, struct tmpl_value *const *a, size_t n,            \
-	    struct tmpl_value **out
+#define ARGS TMPL_ARGS
+#define fail tmpl_fail
 
-static void failv(struct tmpl_call *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-
-/* Writes why a function failed; fail() is that as an expression of -1. */
-#define fail(c, ...) (failv(c, __VA_ARGS__), -1)
-
-static void failv(struct tmpl_call *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(c->err, fmt, ap);
-	va_end(ap);
-}
-
-static int ret_buf(struct buf *b, struct tmpl_value **out)
-{
-	size_t len = b->len;
-
-	if (len == 0)
-		buf_free(b);
-	*out = tmpl_string_take(len ? buf_take(b) : xstrdup(""), len);
-	return 0;
-}
 
 static const struct tmpl_rule_env *env_of(const struct tmpl_call *c)
 {
@@ -105,7 +81,7 @@ static int ret_g4(double v, const char *suffix, struct tmpl_value **out)
 
 	tmpl_format_float(&b, v, 'g', 4);
 	buf_puts(&b, suffix);
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_humanize(ARGS)
@@ -203,7 +179,7 @@ int tmpl_humanize_duration_float(double v, struct tmpl_value **out)
 			tmpl_format_float(&b, v, 'g', 4);
 			buf_putc(&b, 's');
 		}
-		return ret_buf(&b, out);
+		return tmpl_ret_buf(&b, out);
 	}
 	for (size_t i = 0; i < ARRAY_LEN(small) && fabs(v) < 1; i++) {
 		prefix = small[i];
@@ -212,7 +188,7 @@ int tmpl_humanize_duration_float(double v, struct tmpl_value **out)
 	tmpl_format_float(&b, v, 'g', 4);
 	buf_puts(&b, prefix);
 	buf_putc(&b, 's');
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_humanize_percentage(ARGS)
@@ -238,7 +214,7 @@ static int float_to_time(struct tmpl_call *c, double v, struct tmpl_gotime *t)
 		struct buf b = {0};
 
 		tmpl_format_float(&b, v, 'g', -1);
-		failv(c,
+		tmpl_call_fail(c,
 		      "%s cannot be represented as a nanoseconds timestamp "
 		      "since it overflows int64",
 		      buf_str(&b));
@@ -267,7 +243,7 @@ static int fn_humanize_timestamp(ARGS)
 	if (rc > 0)
 		return ret_g4(v, "", out);
 	tmpl_gotime_string(&b, &t);
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_to_time(ARGS)
@@ -407,7 +383,7 @@ static int map_runes(const struct tmpl_value *s, uint32_t (*f)(uint32_t),
 	for (size_t i = 0; i < s->u.str.len; i += w)
 		tmpl_utf8_put(&b, f(tmpl_utf8_decode(s->u.str.s + i,
 						     s->u.str.len - i, &w)));
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 int tmpl_to_upper(ARGS)
@@ -452,7 +428,7 @@ static int fn_title(ARGS)
 		tmpl_utf8_put(&b, is_separator(prev) ? tmpl_rune_upper(r) : r);
 		prev = r;
 	}
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 int tmpl_safe_html(ARGS)
@@ -487,7 +463,7 @@ static int graph_link(struct tmpl_call *c, const struct tmpl_value *expr,
 	buf_puts(&b, "/graph?g0.expr=");
 	tmpl_query_escape(&b, expr->u.str.s, expr->u.str.len);
 	buf_printf(&b, "&g0.tab=%d", tab);
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 static int fn_graph_link(ARGS)
@@ -601,7 +577,7 @@ static int fn_strip_domain(ARGS)
 	}
 	buf_putc(&b, ':');
 	buf_add(&b, s->u.str.s + port, portlen);
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 /* ------------------------------------------------------------ regexps */
@@ -696,7 +672,7 @@ int tmpl_match(ARGS)
 
 	(void)n;
 	if (!re) {
-		failv(c, "%s", buf_str(&why));
+		tmpl_call_fail(c, "%s", buf_str(&why));
 		buf_free(&why);
 		return -1;
 	}
@@ -830,7 +806,7 @@ int tmpl_re_replace_all(ARGS)
 			buf_printf(&q, "`%s`", a[0]->u.str.s);
 		else
 			tmpl_quote(&q, a[0]->u.str.s, a[0]->u.str.len, 0);
-		failv(c, "regexp: Compile(%s): %s", buf_str(&q), buf_str(&why));
+		tmpl_call_fail(c, "regexp: Compile(%s): %s", buf_str(&q), buf_str(&why));
 		buf_free(&q);
 		buf_free(&why);
 		return -1;
@@ -876,7 +852,7 @@ int tmpl_re_replace_all(ARGS)
 		return -1;
 	}
 	buf_add(&b, src + last, len - last);
-	return ret_buf(&b, out);
+	return tmpl_ret_buf(&b, out);
 }
 
 /* ------------------------------------------------------------- queries */
