@@ -147,3 +147,27 @@ install: all
 
 clean:
 	rm -rf build tocsin
+
+# ------------------------------------------------------------------ bench
+# Benchmarks print Tocsin's figures beside the real peer's, measured in the
+# same run (bench/README).  The peer is skipped when it is not installed.
+
+AMTOOL       ?= /usr/bin/amtool
+AM_TEMPLATES ?= /usr/share/prometheus/alertmanager/*.tmpl
+
+.PHONY: bench bench-template
+
+bench: bench-template
+
+bench-template: $(BUILD)/bench/template $(BUILD)/bench/alloc_count.so $(BUILD)/tocsin
+	TOCSIN_DATADIR=$(CURDIR) LD_PRELOAD=$(abspath $(BUILD)/bench/alloc_count.so) \
+	  $(BUILD)/bench/template $(BUILD)/tocsin \
+	  $(if $(and $(wildcard $(AMTOOL)),$(wildcard $(AM_TEMPLATES))),$(AMTOOL) '$(AM_TEMPLATES)')
+
+$(BUILD)/bench/template: bench/template.c $(BUILD)/libtocsin.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS) -ldl
+
+$(BUILD)/bench/alloc_count.so: bench/alloc_count.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 -fPIC -shared -o $@ $<
