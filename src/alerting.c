@@ -352,6 +352,7 @@ static int alerts_of_result(const struct alerting_rule *r, int64_t ts,
 	x.env.external_url = x.data.external_url;
 	x.env.query = env->query;
 	x.env.query_ctx = env->query_ctx;
+	x.env.now = (double)ts / 1000.0;	/* `now` is the slot, as in Prometheus */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct alert *a;
 

@@ -252,6 +252,7 @@ struct tmpl_rule_env {
 	int (*query)(void *ctx, const char *expr, struct tmpl_value **result,
 		     struct buf *err);
 	void *query_ctx;
+	double now; /* `now`: the evaluation time in unix seconds */
 };
 
 /* Prometheus 2.42's template functions (call->ctx: struct tmpl_rule_env *). */

@@ -264,6 +264,46 @@ static int fn_to_time(ARGS)
 	return 0;
 }
 
+/*
+ * toDuration: seconds to a time.Duration, as Go's
+ * time.Duration(v * float64(time.Second)) converts (out-of-range and NaN
+ * give amd64's 0x8000000000000000).
+ */
+static int fn_to_duration(ARGS)
+{
+	double v, ns;
+
+	(void)n;
+	if (to_float(c, a[0], &v) < 0)
+		return -1;
+	ns = v * 1e9;
+	if (!(ns > -9223372036854775808.0 && ns < 9223372036854775808.0))
+		*out = tmpl_duration_value(INT64_MIN);
+	else
+		*out = tmpl_duration_value((int64_t)ns);
+	return 0;
+}
+
+/* now: the evaluation time in unix seconds (not the wall clock). */
+static int fn_now(ARGS)
+{
+	const struct tmpl_rule_env *env = env_of(c);
+
+	(void)a, (void)n;
+	*out = tmpl_float(env ? env->now : 0);
+	return 0;
+}
+
+/* urlQueryEscape: Go's url.QueryEscape. */
+static int fn_url_query_escape(ARGS)
+{
+	struct buf b = {0};
+
+	(void)c, (void)n;
+	tmpl_query_escape(&b, a[0]->u.str.s, a[0]->u.str.len);
+	return tmpl_ret_buf(&b, out);
+}
+
 static int fn_parse_duration(ARGS)
 {
 	char why[128];
@@ -1012,6 +1052,9 @@ const struct tmpl_func tmpl_prom_funcs[] = {
     {"humanizePercentage", fn_humanize_percentage, "a", NULL},
     {"humanizeTimestamp", fn_humanize_timestamp, "a", NULL},
     {"toTime", fn_to_time, "a", NULL},
+    {"toDuration", fn_to_duration, "a", NULL},
+    {"now", fn_now, "", NULL},
+    {"urlQueryEscape", fn_url_query_escape, "s", NULL},
     {"pathPrefix", fn_path_prefix, "", NULL},
     {"externalURL", fn_external_url, "", NULL},
     {"parseDuration", fn_parse_duration, "s", NULL},

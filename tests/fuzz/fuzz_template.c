@@ -66,7 +66,7 @@ static struct tmpl_value *make_data(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tmpl_rule_env env = {"http://prom:9090/x", fake_query, NULL};
+	struct tmpl_rule_env env = {"http://prom:9090/x", fake_query, NULL, 0};
 	struct tmpl_exec_opts opts = {.ctx = &env,
 				      .max_output = 1 << 16,
 				      .max_depth = 20,

@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 		struct labels *l = labels_of(series), *e = labels_of(ext);
 		struct tmpl_rule_data d = {l, e, "http://ext:9090/prefix", 0};
 		struct tmpl_rule_env env = {"http://ext:9090/prefix", query,
-					    NULL};
+					    NULL, 0};
 		char *s;
 
 		if (argc > 3)

@@ -256,7 +256,7 @@ static void write_alert(FILE *f, const struct synth_rule *sr,
 	const struct rule *r = sr->rule;
 	struct labels *l = series_labels(sr, v), *al;
 	struct tmpl_rule_data d = {l, ext, EXT_URL, strtod(v->value, NULL)};
-	struct tmpl_rule_env env = {EXT_URL, query, NULL};
+	struct tmpl_rule_env env = {EXT_URL, query, NULL, 0};
 	char *s;
 
 	al = alert_labels(r, l, &d, &env);

@@ -151,7 +151,7 @@ static int fake_query(void *ctx, const char *expr, struct tmpl_value **r,
 }
 
 static const struct tmpl_rule_env env = {"http://ext:9090/prefix", fake_query,
-					 NULL};
+					 NULL, 0};
 
 /* Expands a rule annotation against the promtool fixture. */
 static char *expand(const char *text, double value)
@@ -1011,4 +1011,30 @@ Test(tmpl_prom, regexps)
 	    ">: error calling reReplaceAll: regexp: match limit "
 	    "exceeded");
 #undef EVIL
+}
+
+/* Functions Prometheus added after 2.42 (ruler.md §3 table): the outputs the
+ * reference gives; promtool 2.42 cannot check them. */
+Test(tmpl_prom, to_duration_now_url_query_escape)
+{
+	static const struct tmpl_rule_env at = {NULL, NULL, NULL, 1700000000.5};
+	struct tmpl_rule_data d = {NULL, NULL, "", 0};
+	char *out;
+
+	d.labels = labels_empty();
+	d.external_labels = labels_empty();
+	tmpl_expand_rule("A", "{{ 1800 | toDuration }}", &d, &at, &out);
+	cr_assert_str_eq(out, "30m0s");
+	free(out);
+	tmpl_expand_rule("A", "{{ 90061.5 | toDuration }}", &d, &at, &out);
+	cr_assert_str_eq(out, "25h1m1.5s");
+	free(out);
+	tmpl_expand_rule("A", "{{ now }}", &d, &at, &out);
+	cr_assert_str_eq(out, "1.7000000005e+09", "the evaluation time, not the clock");
+	free(out);
+	tmpl_expand_rule("A", "{{ urlQueryEscape \"a b&c=d/é\" }}", &d, &at, &out);
+	cr_assert_str_eq(out, "a+b%26c%3Dd%2F%C3%A9");
+	free(out);
+	labels_free((struct labels *)d.labels);
+	labels_free((struct labels *)d.external_labels);
 }
