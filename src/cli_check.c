@@ -24,25 +24,13 @@ static const char check_usage[] =
 	"        problems were found and --lint-fatal is given\n"
 	"config  check configuration files (a superset of alertmanager.yml)\n";
 
-static void print_warnings(const struct diags *d)
+/* Writes the diagnostics of one level to stderr, one per line. */
+static void print_level(const struct diags *d, enum diag_level level)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		char *s;
 
-		if (d->v[i].level != DIAG_WARNING)
-			continue;
-		s = diag_format(&d->v[i]);
-		fprintf(stderr, "%s\n", s);
-		free(s);
-	}
-}
-
-static void print_errors(const struct diags *d)
-{
-	for (size_t i = 0; i < d->n; i++) {
-		char *s;
-
-		if (d->v[i].level != DIAG_ERROR)
+		if (d->v[i].level != level)
 			continue;
 		s = diag_format(&d->v[i]);
 		fprintf(stderr, "%s\n", s);
@@ -62,8 +50,8 @@ static int check_rule_file(const char *path, enum lint_mode lint)
 	rf = rulefile_load(path, &d);
 	if (!rf) {
 		fprintf(stderr, "  FAILED:\n");
-		print_errors(&d);
-		print_warnings(&d);
+		print_level(&d, DIAG_ERROR);
+		print_level(&d, DIAG_WARNING);
 		rc = 1;
 		goto out;
 	}
@@ -71,7 +59,7 @@ static int check_rule_file(const char *path, enum lint_mode lint)
 		rc = 3;
 	printf("  SUCCESS: %zu rules found\n", rulefile_count_rules(rf));
 	fflush(stdout);
-	print_warnings(&d);
+	print_level(&d, DIAG_WARNING);
 out:
 	printf("\n");
 	rulefile_free(rf);
@@ -83,13 +71,16 @@ static int check_rules(int argc, char **argv)
 {
 	enum lint_mode lint = LINT_DUPLICATES;
 	int lint_fatal = 0, failed = 0, linted = 0, nfiles = 0, bad = 0;
+	const char **files = xcalloc((size_t)argc, sizeof *files);
+	int rc = EX_USAGE;
 
 	for (int i = 1; i < argc; i++) {
 		const char *v;
 
 		if (cli_is_help(argv[i])) {
 			fputs(check_usage, stdout);
-			return EX_OK;
+			rc = EX_OK;
+			goto out;
 		}
 		if (strcmp(argv[i], "--lint-fatal") == 0) {
 			lint_fatal = 1;
@@ -101,37 +92,32 @@ static int check_rules(int argc, char **argv)
 				lint = LINT_DUPLICATES;
 			} else {
 				fprintf(stderr, "tocsin: unknown --lint value \"%s\"\n", v);
-				return EX_USAGE;
+				goto out;
 			}
 		} else if (bad) {
-			return EX_USAGE;
+			goto out;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			fprintf(stderr, "tocsin: unknown flag %s\n\n%s", argv[i],
 				check_usage);
-			return EX_USAGE;
+			goto out;
+		} else {
+			files[nfiles++] = argv[i];
 		}
-	}
-	for (int i = 1; i < argc; i++) {
-		int rc;
-
-		if (strcmp(argv[i], "--lint-fatal") == 0 ||
-		    strncmp(argv[i], "--lint", 6) == 0) {
-			if (strcmp(argv[i], "--lint") == 0)
-				i++;
-			continue;
-		}
-		nfiles++;
-		rc = check_rule_file(argv[i], lint);
-		failed += rc == 1;
-		linted += rc == 3;
 	}
 	if (nfiles == 0) {
 		fprintf(stderr, "tocsin: no rule files given\n\n%s", check_usage);
-		return EX_USAGE;
+		goto out;
 	}
-	if (failed)
-		return 1;
-	return linted && lint_fatal ? 3 : 0;
+	for (int i = 0; i < nfiles; i++) {
+		int one = check_rule_file(files[i], lint);
+
+		failed += one == 1;
+		linted += one == 3;
+	}
+	rc = failed ? 1 : linted && lint_fatal ? 3 : 0;
+out:
+	free(files);
+	return rc;
 }
 
 int cli_check(int argc, char **argv)
