@@ -28,6 +28,8 @@
 struct store_group_key {
 	const char *file;
 	const char *group;
+	int64_t saved_at_ms; /* set by a load: when the group was saved
+				(the now_ms of that save); ignored otherwise */
 };
 
 /*

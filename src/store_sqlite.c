@@ -103,7 +103,7 @@ static const char *const stmt_sql[NST] = {
 	[ST_ALERTS] = "SELECT group_file, group_name, rule_name,"
 		      " rule_labels_hash, labels, annotations, value, state,"
 		      " active_at, fired_at, resolved_at, last_sent_at,"
-		      " valid_until, keep_firing_since"
+		      " valid_until, keep_firing_since, updated_at"
 		      " FROM alert_state ORDER BY group_file, group_name,"
 		      " rowid",
 };
@@ -538,6 +538,7 @@ static int load_row(struct sq *s, sqlite3_stmt *st, store_alert_fn fn,
 
 	g.file = (const char *)sqlite3_column_text(st, 0);
 	g.group = (const char *)sqlite3_column_text(st, 1);
+	g.saved_at_ms = sqlite3_column_int64(st, 14);
 	r.name = (const char *)sqlite3_column_text(st, 2);
 	r.labels_hash = (uint64_t)sqlite3_column_int64(st, 3);
 	l = labels_decode(sqlite3_column_blob(st, 4),

@@ -191,7 +191,7 @@ static void load(struct store *st, struct seen_list *out)
 static void save(struct store *st, const char *file, const char *group,
 		 const struct store_rule_alerts *r, size_t n)
 {
-	struct store_group_key g = { file, group };
+	struct store_group_key g = { file, group, 0 };
 	struct buf err = { 0 };
 
 	cr_assert_eq(store_alerts_save_group(st, &g, r, n, 1000, &err), 0,
@@ -420,7 +420,7 @@ Test(store, replace_and_retain)
 	};
 	struct store_rule_alerts both = { { "R", 1 }, a, 2 };
 	struct store_rule_alerts only_y = { { "R", 1 }, a + 1, 1 };
-	struct store_group_key keep[] = { { "f1", "g1" }, { "f3", "g3" } };
+	struct store_group_key keep[] = { { "f1", "g1", 0 }, { "f3", "g3", 0 } };
 	struct seen_list got = { 0 };
 	struct buf err = { 0 };
 	struct store *st = open_ok();
@@ -497,7 +497,7 @@ Test(store, failed_save_rolls_back)
 					.state = ALERT_FIRING } };
 	struct store_rule_alerts one = { { "R", 1 }, a, 1 };
 	struct store_rule_alerts two = { { "S", 2 }, a, 2 };
-	struct store_group_key g = { "f", "g" };
+	struct store_group_key g = { "f", "g", 0 };
 	struct seen_list got = { 0 };
 	struct buf err = { 0 };
 	struct store *st = open_ok();
@@ -620,7 +620,7 @@ static void child_loop(long k0, int wfd)
 		_exit(2);
 	for (long k = k0;; k++) {
 		struct store_rule_alerts r = { { "R", 1 }, a, 0 };
-		struct store_group_key g = { "f", "g" };
+		struct store_group_key g = { "f", "g", 0 };
 
 		make_state(k, ls, a, &r.nalerts);
 		if (store_alerts_save_group(st, &g, &r, 1, k, &err) != 0)

@@ -1,0 +1,107 @@
+/*
+ * cli_run.c - `tocsin run`: flags, logging set-up, then the daemon.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli.h"
+#include "daemon.h"
+#include "log.h"
+
+static const char usage[] =
+	"usage: tocsin run [--config.file=FILE] [--web.listen-address=ADDR]\n"
+	"                  [--storage.path=FILE] [--log.level=LEVEL]\n"
+	"                  [--log.format=FORMAT]\n"
+	"\n"
+	"Run the daemon: evaluate the alerting rules of the configuration's\n"
+	"rule_files against its datasource, keep alert state in the storage\n"
+	"file, forward alerts to the configured Alertmanagers, and serve the\n"
+	"HTTP API.  SIGHUP or POST /-/reload reloads configuration and rules\n"
+	"without losing alert state; SIGTERM and SIGINT stop gracefully.\n"
+	"\n"
+	"Flags:\n"
+	"  --config.file=FILE          configuration file (default tocsin.yml)\n"
+	"  --web.listen-address=ADDR   address to listen on, host:port; port 0\n"
+	"                              picks a free one (default :9093)\n"
+	"  --storage.path=FILE         state file, instead of the\n"
+	"                              configuration's storage.path\n"
+	"  --log.level=LEVEL           debug, info, warn or error (default "
+	"info)\n"
+	"  --log.format=FORMAT         logfmt or json (default logfmt)\n"
+	"  --shutdown.timeout=SECONDS  how long running evaluations and queued\n"
+	"                              alerts may finish at shutdown "
+	"(default 10)\n"
+	"\n"
+	"Exit status: 0 after a graceful stop, 78 (EX_CONFIG) for a bad\n"
+	"configuration or rule file, 69 (EX_UNAVAILABLE) when the address\n"
+	"cannot be bound, 73 (EX_CANTCREAT) when the state file cannot be\n"
+	"opened.  See tocsin(1).\n";
+
+int cli_run(int argc, char **argv)
+{
+	struct daemon_opts o = {"tocsin.yml", ":9093", NULL, 10000};
+	const char *level = "info", *format = "logfmt";
+	struct buf err = {0};
+	struct daemon *d;
+	int code = EX_OK, bad = 0;
+
+	for (int i = 1; i < argc; i++) {
+		const char *v;
+
+		if (cli_is_help(argv[i])) {
+			fputs(usage, stdout);
+			return EX_OK;
+		}
+		if ((v = cli_flag_value(argc, argv, &i, "--config.file", &bad)))
+			o.config_file = v;
+		else if ((v = cli_flag_value(argc, argv, &i,
+					     "--web.listen-address", &bad)))
+			o.listen = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--storage.path",
+					     &bad)))
+			o.storage_path = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--log.level",
+					     &bad)))
+			level = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--log.format",
+					     &bad)))
+			format = v;
+		else if ((v = cli_flag_value(argc, argv, &i,
+					     "--shutdown.timeout", &bad))) {
+			char *end;
+			double s = strtod(v, &end);
+
+			if (*end || !(s >= 0 && s <= 3600)) {
+				fprintf(stderr, "tocsin: bad --shutdown.timeout "
+						"%s: want seconds\n", v);
+				return EX_USAGE;
+			}
+			o.shutdown_timeout_ms = (int64_t)(s * 1000);
+		} else if (!bad) {
+			fprintf(stderr, "tocsin: unknown argument %s\n\n%s",
+				argv[i], usage);
+			return EX_USAGE;
+		}
+		if (bad)
+			return EX_USAGE;
+	}
+	if (log_setup(level, format, &err) == -1) {
+		fprintf(stderr, "tocsin: %s\n", buf_str(&err));
+		buf_free(&err);
+		return EX_USAGE;
+	}
+	d = daemon_new(&o, &err, &code);
+	if (!d) {
+		/* The errors as a person reads them, then one log line. */
+		fputs(buf_str(&err), stderr);
+		LOG_ERROR("main", "Cannot start", "config", o.config_file,
+			  NULL);
+		buf_free(&err);
+		return code;
+	}
+	code = daemon_run(d);
+	daemon_free(d);
+	buf_free(&err);
+	return code;
+}

@@ -1,0 +1,201 @@
+/*
+ * eval_prom.c - instant queries to Prometheus on the event loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval_prom.h"
+#include "httpc.h"
+
+struct eval_prom {
+	struct loop_http *http;
+	const struct config_datasource *ds;
+	size_t max_body;
+	uint64_t queries, failures;
+};
+
+/* One transfer. */
+struct pq {
+	struct eval_prom *p;
+	CURL *easy;
+	struct curl_slist *headers;
+	struct promapi_request req;
+	struct buf body, ctype, err;
+	char errbuf[CURL_ERROR_SIZE];
+	eval_query_done_fn *done;
+	void *arg;
+};
+
+static size_t on_body(char *ptr, size_t size, size_t n, void *arg)
+{
+	struct pq *q = arg;
+
+	if (promapi_body_add(&q->body, q->p->max_body, ptr, size * n,
+			     &q->err) == -1)
+		return 0;
+	return size * n;
+}
+
+static void pq_free(struct pq *q)
+{
+	if (q->easy)
+		curl_easy_cleanup(q->easy);
+	curl_slist_free_all(q->headers);
+	promapi_request_free(&q->req);
+	buf_free(&q->body);
+	buf_free(&q->ctype);
+	buf_free(&q->err);
+	free(q);
+}
+
+/* Prepares q's easy handle for expr at time_ms. */
+static int pq_setup(struct pq *q, const char *expr, int64_t time_ms,
+		    struct buf *err)
+{
+	const struct config_datasource *ds = q->p->ds;
+
+	if (promapi_request_build(ds, expr, time_ms, &q->req, err) == -1)
+		return -1;
+	q->easy = curl_easy_init();
+	if (!q->easy) {
+		buf_puts(err, "curl_easy_init failed");
+		return -1;
+	}
+	if (httpc_setup(q->easy, &ds->http, ds->timeout_ms, err) == -1)
+		return -1;
+	for (size_t i = 0; i < q->req.nheaders; i++)
+		q->headers = curl_slist_append(q->headers, q->req.headers[i]);
+	/* curl would send "Expect: 100-continue" for large bodies. */
+	q->headers = curl_slist_append(q->headers, "Expect:");
+	curl_easy_setopt(q->easy, CURLOPT_URL, q->req.url);
+	curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, q->req.body);
+	curl_easy_setopt(q->easy, CURLOPT_HTTPHEADER, q->headers);
+	curl_easy_setopt(q->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(q->easy, CURLOPT_WRITEDATA, q);
+	curl_easy_setopt(q->easy, CURLOPT_ERRORBUFFER, q->errbuf);
+	curl_easy_setopt(q->easy, CURLOPT_ACCEPT_ENCODING, "");
+	return 0;
+}
+
+/* Turns a finished transfer into a result or an error. */
+static int pq_finish(struct pq *q, CURLcode rc, struct promapi_result *r,
+		     struct buf *err)
+{
+	long status = 0, os_errno = 0;
+	char *ct = NULL;
+
+	if (rc != CURLE_OK) {
+		if (rc == CURLE_WRITE_ERROR && q->err.len) {
+			buf_printf(err, "%s", buf_str(&q->err));
+		} else {
+			curl_easy_getinfo(q->easy, CURLINFO_OS_ERRNO,
+					  &os_errno);
+			promapi_error_from_curl(rc, os_errno, q->req.url,
+						q->errbuf, err);
+		}
+		return -1;
+	}
+	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
+	return promapi_parse(status, ct, q->body.s ? q->body.s : "",
+			     q->body.len, r, err);
+}
+
+static void on_done(CURL *easy, CURLcode rc, void *arg)
+{
+	struct pq *q = arg;
+	struct promapi_result r = {0};
+	struct buf err = {0};
+
+	(void)easy;
+	if (pq_finish(q, rc, &r, &err) == 0) {
+		q->done(q->arg, &r, NULL);
+	} else {
+		q->p->failures++;
+		q->done(q->arg, NULL, buf_str(&err));
+	}
+	promapi_result_free(&r);
+	buf_free(&err);
+	pq_free(q);
+}
+
+static int start(void *ctx, const char *expr, int64_t time_ms,
+		 eval_query_done_fn *done, void *arg, struct buf *err)
+{
+	struct eval_prom *p = ctx;
+	struct pq *q = xcalloc(1, sizeof *q);
+
+	q->p = p;
+	q->done = done;
+	q->arg = arg;
+	p->queries++;
+	if (pq_setup(q, expr, time_ms, err) == -1 ||
+	    loop_http_start(p->http, q->easy, on_done, q) == -1) {
+		if (!err->len)
+			buf_puts(err, "cannot start the query");
+		p->failures++;
+		pq_free(q);
+		return -1;
+	}
+	return 0;
+}
+
+/* The `query` template function blocks the loop for its duration, as it
+ * blocks the rule's goroutine in Prometheus; the datasource timeout bounds
+ * it. */
+static int sync_query(void *ctx, const char *expr, int64_t time_ms,
+		      struct promapi_result *r, struct buf *err)
+{
+	struct eval_prom *p = ctx;
+	struct pq *q = xcalloc(1, sizeof *q);
+	int rc = -1;
+
+	q->p = p;
+	p->queries++;
+	if (pq_setup(q, expr, time_ms, err) == 0)
+		rc = pq_finish(q, curl_easy_perform(q->easy), r, err);
+	if (rc == -1)
+		p->failures++;
+	pq_free(q);
+	return rc;
+}
+
+struct eval_prom *eval_prom_new(struct loop_http *h,
+				const struct config_datasource *ds,
+				size_t max_body)
+{
+	struct eval_prom *p = xcalloc(1, sizeof *p);
+
+	p->http = h;
+	p->ds = ds;
+	p->max_body = max_body ? max_body : PROMAPI_DEFAULT_MAX_BODY;
+	return p;
+}
+
+void eval_prom_set_datasource(struct eval_prom *p,
+			      const struct config_datasource *ds)
+{
+	p->ds = ds;
+}
+
+void eval_prom_free(struct eval_prom *p)
+{
+	free(p);
+}
+
+void eval_prom_ops(struct eval_prom *p, struct eval_query_ops *ops)
+{
+	ops->start = start;
+	ops->sync = sync_query;
+	ops->ctx = p;
+}
+
+uint64_t eval_prom_queries(const struct eval_prom *p)
+{
+	return p->queries;
+}
+
+uint64_t eval_prom_failures(const struct eval_prom *p)
+{
+	return p->failures;
+}
