@@ -12,7 +12,7 @@
 static const char usage[] =
 	"usage: tocsin run [--config.file=FILE] [--web.listen-address=ADDR]\n"
 	"                  [--storage.path=FILE] [--log.level=LEVEL]\n"
-	"                  [--log.format=FORMAT]\n"
+	"                  [--log.format=FORMAT] [--shutdown.timeout=SECONDS]\n"
 	"\n"
 	"Run the daemon: evaluate the alerting rules of the configuration's\n"
 	"rule_files against its datasource, keep alert state in the storage\n"
@@ -33,10 +33,11 @@ static const char usage[] =
 	"                              alerts may finish at shutdown "
 	"(default 10)\n"
 	"\n"
-	"Exit status: 0 after a graceful stop, 78 (EX_CONFIG) for a bad\n"
-	"configuration or rule file, 69 (EX_UNAVAILABLE) when the address\n"
-	"cannot be bound, 73 (EX_CANTCREAT) when the state file cannot be\n"
-	"opened.  See tocsin(1).\n";
+	"Exit status: 0 after a graceful stop, 64 (EX_USAGE) for bad flags,\n"
+	"69 (EX_UNAVAILABLE) when the address cannot be bound, 71 (EX_OSERR)\n"
+	"when the event loop cannot be set up, 73 (EX_CANTCREAT) when the\n"
+	"state file cannot be opened or is in use, 78 (EX_CONFIG) for a bad\n"
+	"configuration or rule file.  See tocsin(1).\n";
 
 int cli_run(int argc, char **argv)
 {

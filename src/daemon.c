@@ -373,7 +373,7 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 	d->opts = *o;
 	d->config_file = xstrdup(o->config_file);
 	d->opts.config_file = d->config_file;
-	if (d->opts.shutdown_timeout_ms <= 0)
+	if (d->opts.shutdown_timeout_ms < 0)
 		d->opts.shutdown_timeout_ms = 10000;
 	d->start_wall = loop_wall_ms();
 	LOG_INFO("configuration", "Loading configuration file", "file",
@@ -416,6 +416,7 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 
 	d->httpd = httpd_new(d->loop, o->listen, err);
 	if (!d->httpd || routes(d) == -1) {
+		buf_putc(err, '\n');
 		*exit_code = EX_UNAVAILABLE;
 		for (size_t i = 0; i < nfiles; i++)
 			rulefile_free(files[i]);

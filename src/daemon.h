@@ -15,7 +15,8 @@ struct daemon_opts {
 	const char *config_file;
 	const char *listen;	  /* --web.listen-address */
 	const char *storage_path; /* --storage.path; NULL: the config's */
-	int64_t shutdown_timeout_ms; /* how long in-flight work may finish */
+	int64_t shutdown_timeout_ms; /* how long in-flight work may finish;
+					0: not at all, < 0: 10s */
 };
 
 struct daemon;

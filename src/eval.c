@@ -49,6 +49,7 @@ struct eval_group {
 	uint64_t timer;
 	int64_t last_ts; /* slot of the last evaluation; 0: none */
 	uint64_t state_digest; /* of the state saved last; 0: none saved */
+	size_t nactive;	       /* alerts in the state saved last */
 
 	/* the running evaluation */
 	int busy, in_start, waiting;
@@ -340,8 +341,13 @@ static int group_save(struct eval_group *g, struct buf *err)
 	if (!e->st)
 		return 0;
 	digest = group_digest(g);
-	if (digest == g->state_digest)
-		return 0;
+	if (digest == g->state_digest) {
+		/* Unchanged: only when it was evaluated, which a restart
+		 * needs to tell the downtime (Prometheus' downAt). */
+		if (g->nactive == 0)
+			return 0;
+		return store_alerts_touch_group(e->st, &key, wall_now(e), err);
+	}
 	rules = xcalloc(g->nrules ? g->nrules : 1, sizeof *rules);
 	ps = xcalloc(g->nrules ? g->nrules : 1, sizeof *ps);
 	for (size_t i = 0; i < g->nrules; i++) {
@@ -363,6 +369,9 @@ static int group_save(struct eval_group *g, struct buf *err)
 		n++;
 	}
 	rc = store_alerts_save_group(e->st, &key, rules, n, wall_now(e), err);
+	g->nactive = 0;
+	for (size_t i = 0; i < n; i++)
+		g->nactive += rules[i].nalerts;
 	if (rc == 0)
 		g->state_digest = digest;
 	for (size_t i = 0; i < n; i++)
@@ -586,7 +595,8 @@ static struct eval_rule *rule_find(struct eval_group *g,
  * issues #13957, #15175).  Here a firing alert comes back firing with its
  * FiredAt (so Alertmanager sees the same StartsAt), its KeepFiringSince
  * and its last send; a pending alert gets Prometheus' ActiveAt arithmetic,
- * the downtime not counted towards `for`; resolved alerts come back to
+ * the downtime not counted towards `for` (also when `for` is under the
+ * grace period, which Prometheus does not restore at all); resolved alerts come back to
  * finish their resolved notifications.  State older than the outage
  * tolerance is dropped, as Prometheus finds no series then.
  */
@@ -608,11 +618,16 @@ static int restore_one(void *ctx, const struct store_group_key *gk,
 	if (p.state == ALERT_PENDING) {
 		int64_t active_at;
 
+		/* Prometheus leaves rules with `for` under the grace period
+		 * alone, so they wait their whole `for` again; here their
+		 * clock, too, just skips the downtime. */
 		if (alerting_restore_active_at(er->ar->for_ms, e->set.grace_ms,
 					       c->now, gk->saved_at_ms,
 					       (double)(p.active_at / 1000),
 					       &active_at))
 			p.active_at = active_at;
+		else if (c->now > gk->saved_at_ms)
+			p.active_at += c->now - gk->saved_at_ms;
 	}
 	if (alerting_rule_import(er->ar, &p))
 		c->restored++;
@@ -685,6 +700,18 @@ void eval_free(struct evaluator *e)
 	free(e);
 }
 
+/* Prometheus drops the trailing slash of --web.external-url, so links are
+ * <url>/graph, never <url>//graph. */
+static void trim_slashes(char *u)
+{
+	size_t len = strlen(u);
+	const char *scheme = strstr(u, "://");
+	size_t min = scheme ? (size_t)(scheme - u) + 3 : 0;
+
+	while (len > min && u[len - 1] == '/')
+		u[--len] = '\0';
+}
+
 int eval_load(struct evaluator *e, struct rulefile **files, size_t n,
 	      const struct eval_settings *s, struct buf *err)
 {
@@ -698,6 +725,7 @@ int eval_load(struct evaluator *e, struct rulefile **files, size_t n,
 	e->set.external_labels =
 		s->external_labels ? labels_dup(s->external_labels) : NULL;
 	e->set.external_url = xstrdup(s->external_url ? s->external_url : "");
+	trim_slashes((char *)e->set.external_url);
 
 	for (size_t i = 0; i < n; i++) {
 		const struct rulefile *rf = files[i];

@@ -61,6 +61,12 @@ int store_alerts_save_group(struct store *st, const struct store_group_key *g,
 					  err);
 }
 
+int store_alerts_touch_group(struct store *st, const struct store_group_key *g,
+			     int64_t now_ms, struct buf *err)
+{
+	return st->ops->alerts_touch_group(st->be, g, now_ms, err);
+}
+
 int store_alerts_load(struct store *st, store_alert_fn fn, void *ctx,
 		      struct buf *err)
 {

@@ -72,6 +72,8 @@ struct store_ops {
 				 const struct store_rule_alerts *rules,
 				 size_t nrules, int64_t now_ms,
 				 struct buf *err);
+	int (*alerts_touch_group)(void *be, const struct store_group_key *g,
+				  int64_t now_ms, struct buf *err);
 	int (*alerts_load)(void *be, store_alert_fn fn, void *ctx,
 			   struct buf *err);
 	int (*alerts_retain_groups)(void *be,
@@ -104,6 +106,12 @@ void store_close(struct store *st);
 int store_alerts_save_group(struct store *st, const struct store_group_key *g,
 			    const struct store_rule_alerts *rules,
 			    size_t nrules, int64_t now_ms, struct buf *err);
+
+/* Records that group g was evaluated at now_ms without its alerts
+ * changing: a load reports now_ms as its saved_at_ms.  A group never
+ * saved stays absent. */
+int store_alerts_touch_group(struct store *st, const struct store_group_key *g,
+			     int64_t now_ms, struct buf *err);
 
 /* Calls fn for every stored alert.  Returns 0, -1, or fn's non-zero. */
 int store_alerts_load(struct store *st, store_alert_fn fn, void *ctx,

@@ -84,6 +84,7 @@ enum {
 	ST_GROUP_DEL,
 	ST_GROUPS,
 	ST_ALERTS,
+	ST_GROUP_TOUCH,
 	NST
 };
 
@@ -100,12 +101,16 @@ static const char *const stmt_sql[NST] = {
 	[ST_GROUP_DEL] = "DELETE FROM alert_group"
 			 " WHERE group_file = ?1 AND group_name = ?2",
 	[ST_GROUPS] = "SELECT group_file, group_name FROM alert_group",
-	[ST_ALERTS] = "SELECT group_file, group_name, rule_name,"
-		      " rule_labels_hash, labels, annotations, value, state,"
-		      " active_at, fired_at, resolved_at, last_sent_at,"
-		      " valid_until, keep_firing_since, updated_at"
-		      " FROM alert_state ORDER BY group_file, group_name,"
-		      " rowid",
+	[ST_ALERTS] = "SELECT s.group_file, s.group_name, s.rule_name,"
+		      " s.rule_labels_hash, s.labels, s.annotations, s.value,"
+		      " s.state, s.active_at, s.fired_at, s.resolved_at,"
+		      " s.last_sent_at, s.valid_until, s.keep_firing_since,"
+		      " g.updated_at"
+		      " FROM alert_state AS s JOIN alert_group AS g"
+		      " USING (group_file, group_name)"
+		      " ORDER BY s.group_file, s.group_name, s.rowid",
+	[ST_GROUP_TOUCH] = "UPDATE alert_group SET updated_at = ?3"
+			   " WHERE group_file = ?1 AND group_name = ?2",
 };
 
 struct sq {
@@ -651,11 +656,25 @@ out:
 	return rc;
 }
 
+/* One statement, so one implicit transaction. */
+static int sq_touch_group(void *be, const struct store_group_key *g,
+			  int64_t now_ms, struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[ST_GROUP_TOUCH];
+
+	sqlite3_bind_text(st, 1, g->file, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, g->group, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, now_ms);
+	return step_done(s, st, err, "touching a group");
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
 	.close = sq_close,
 	.alerts_save_group = sq_save_group,
+	.alerts_touch_group = sq_touch_group,
 	.alerts_load = sq_load,
 	.alerts_retain_groups = sq_retain,
 };

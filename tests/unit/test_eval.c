@@ -723,3 +723,28 @@ Test(eval, rules_and_alerts_json_have_prometheus_shape)
 	buf_free(&b);
 	buf_free(&want);
 }
+
+Test(eval, restart_short_for_also_skips_the_downtime)
+{
+	int64_t off = eval_group_offset("rules.yml", "g", MIN);
+	int64_t t1 = eval_slot(T0, MIN, off) + MIN;
+	/* for: 5m is under the 10m grace period: Prometheus would not
+	 * restore it and the alert would wait 5 more minutes */
+	const char *text = "groups:\n- name: g\n  interval: 1m\n  rules:\n"
+			   "  - alert: Drift\n    expr: drift > 0.2\n"
+			   "    for: 5m\n";
+
+	open_store();
+	canned("drift > 0.2", "drift{model=fraud} 0.5");
+	load(text, NULL);
+	run_until(t1 + 3 * MIN + 10 * SEC); /* pending for 3 minutes */
+	cr_assert_eq(nsent, 0);
+	crash();
+	now_ms += 20 * MIN;
+	open_store();
+	load(text, NULL);
+	run_until(now_ms + MIN + 10 * SEC);
+	cr_assert_eq(nsent, 0, "the 20 minutes down do not count");
+	run_until(now_ms + 2 * MIN);
+	cr_assert_eq(nsent, 1, "the remaining 2 minutes do");
+}

@@ -737,3 +737,45 @@ Test(store, figure_save_1000_alerts)
 	for (int i = 0; i < N; i++)
 		labels_free(ls[i]);
 }
+
+/* A group evaluated without changes is only touched: the load reports
+ * the touch as when it was saved (what a restart counts downtime from). */
+static int64_t saved_at;
+
+static int note_saved_at(void *ctx, const struct store_group_key *g,
+			 const struct store_rule_key *r,
+			 const struct alert_persist *a)
+{
+	(void)ctx;
+	(void)r;
+	(void)a;
+	saved_at = g->saved_at_ms;
+	return 0;
+}
+
+Test(store, touch_moves_saved_at)
+{
+	struct store *st = open_ok();
+	static const char *const kv[] = { "alertname", "A", NULL };
+	struct labels *l = mk(kv);
+	struct alert_persist a = { 0 };
+	struct store_rule_alerts r = { { "A", 1 }, &a, 1 };
+	struct store_group_key g = { "f", "g", 0 }, other = { "f", "h", 0 };
+	struct buf err = { 0 };
+
+	a.labels = l;
+	a.state = ALERT_PENDING;
+	save(st, "f", "g", &r, 1);
+	cr_assert_eq(store_alerts_load(st, note_saved_at, NULL, &err), 0);
+	cr_assert_eq(saved_at, 1000);
+	cr_assert_eq(store_alerts_touch_group(st, &g, 5000, &err), 0, "%s",
+		     buf_str(&err));
+	cr_assert_eq(store_alerts_touch_group(st, &other, 6000, &err), 0);
+	cr_assert_eq(store_alerts_load(st, note_saved_at, NULL, &err), 0);
+	cr_assert_eq(saved_at, 5000);
+	cr_assert_eq(sql_int("SELECT count(*) FROM alert_group"), 1,
+		     "touching an unsaved group creates nothing");
+	buf_free(&err);
+	labels_free(l);
+	store_close(st);
+}
