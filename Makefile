@@ -154,10 +154,11 @@ clean:
 
 AMTOOL       ?= /usr/bin/amtool
 AM_TEMPLATES ?= /usr/share/prometheus/alertmanager/*.tmpl
+PROMETHEUS   ?= /usr/bin/prometheus
 
-.PHONY: bench bench-template
+.PHONY: bench bench-template bench-eval
 
-bench: bench-template
+bench: bench-template bench-eval
 
 bench-template: $(BUILD)/bench/template $(BUILD)/bench/alloc_count.so $(BUILD)/tocsin
 	TOCSIN_DATADIR=$(CURDIR) LD_PRELOAD=$(abspath $(BUILD)/bench/alloc_count.so) \
@@ -167,6 +168,13 @@ bench-template: $(BUILD)/bench/template $(BUILD)/bench/alloc_count.so $(BUILD)/t
 $(BUILD)/bench/template: bench/template.c $(BUILD)/libtocsin.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS) -ldl
+
+bench-eval: $(BUILD)/bench/eval
+	$(BUILD)/bench/eval $(EVAL_ARGS) $(wildcard $(PROMETHEUS))
+
+$(BUILD)/bench/eval: bench/eval.c $(BUILD)/libtocsin.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS)
 
 $(BUILD)/bench/alloc_count.so: bench/alloc_count.c
 	@mkdir -p $(dir $@)
