@@ -686,16 +686,25 @@ static void settings_free(struct eval_settings *s)
 	s->external_url = NULL;
 }
 
-void eval_free(struct evaluator *e)
+/* Frees the groups and the rule files they point into. */
+static void groups_free(struct evaluator *e)
 {
-	if (!e)
-		return;
 	for (size_t i = 0; i < e->ngroups; i++)
 		group_free(e->groups[i]);
 	free(e->groups);
 	for (size_t i = 0; i < e->nfiles; i++)
 		rulefile_free(e->files[i]);
 	free(e->files);
+	e->groups = NULL;
+	e->files = NULL;
+	e->ngroups = e->nfiles = 0;
+}
+
+void eval_free(struct evaluator *e)
+{
+	if (!e)
+		return;
+	groups_free(e);
 	settings_free(&e->set);
 	free(e);
 }
@@ -752,12 +761,7 @@ int eval_load(struct evaluator *e, struct rulefile **files, size_t n,
 			groups[ngroups++] = g;
 		}
 	}
-	for (size_t i = 0; i < e->ngroups; i++)
-		group_free(e->groups[i]);
-	free(e->groups);
-	for (size_t i = 0; i < e->nfiles; i++)
-		rulefile_free(e->files[i]);
-	free(e->files);
+	groups_free(e);
 	e->files = files;
 	e->nfiles = n;
 	e->groups = groups;

@@ -5,40 +5,23 @@
 
 #include "httpc.h"
 
-/* curl's CURL_SSLVERSION_* for "TLS10".."TLS13"; -1 when unknown. */
-static long tls_version(const char *v)
+/* curl's CURL_SSLVERSION_* (max: CURL_SSLVERSION_MAX_*) for "TLS10" ..
+ * "TLS13"; -1 when unknown. */
+static long tls_version(const char *v, int max)
 {
 	static const struct {
 		const char *name;
-		long curl;
+		long min, max;
 	} map[] = {
-		{"TLS10", CURL_SSLVERSION_TLSv1_0},
-		{"TLS11", CURL_SSLVERSION_TLSv1_1},
-		{"TLS12", CURL_SSLVERSION_TLSv1_2},
-		{"TLS13", CURL_SSLVERSION_TLSv1_3},
+		{"TLS10", CURL_SSLVERSION_TLSv1_0, CURL_SSLVERSION_MAX_TLSv1_0},
+		{"TLS11", CURL_SSLVERSION_TLSv1_1, CURL_SSLVERSION_MAX_TLSv1_1},
+		{"TLS12", CURL_SSLVERSION_TLSv1_2, CURL_SSLVERSION_MAX_TLSv1_2},
+		{"TLS13", CURL_SSLVERSION_TLSv1_3, CURL_SSLVERSION_MAX_TLSv1_3},
 	};
 
 	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
 		if (strcmp(v, map[i].name) == 0)
-			return map[i].curl;
-	return -1;
-}
-
-static long tls_max_version(const char *v)
-{
-	static const struct {
-		const char *name;
-		long curl;
-	} map[] = {
-		{"TLS10", CURL_SSLVERSION_MAX_TLSv1_0},
-		{"TLS11", CURL_SSLVERSION_MAX_TLSv1_1},
-		{"TLS12", CURL_SSLVERSION_MAX_TLSv1_2},
-		{"TLS13", CURL_SSLVERSION_MAX_TLSv1_3},
-	};
-
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strcmp(v, map[i].name) == 0)
-			return map[i].curl;
+			return max ? map[i].max : map[i].min;
 	return -1;
 }
 
@@ -85,7 +68,7 @@ int httpc_setup(CURL *easy, const struct config_http *h, int64_t timeout_ms,
 		SET(CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	if (t->min_version[0]) {
-		version = tls_version(t->min_version);
+		version = tls_version(t->min_version, 0);
 		if (version == -1) {
 			buf_printf(err, "unknown TLS version: %s",
 				   t->min_version);
@@ -93,7 +76,7 @@ int httpc_setup(CURL *easy, const struct config_http *h, int64_t timeout_ms,
 		}
 	}
 	if (t->max_version[0]) {
-		long max = tls_max_version(t->max_version);
+		long max = tls_version(t->max_version, 1);
 
 		if (max == -1) {
 			buf_printf(err, "unknown TLS version: %s",
