@@ -100,7 +100,7 @@ void amsend_configure(struct amsend *s, const struct config_am_target *v,
 	 * copy of what they need and only update counters of a live one. */
 	if (s->inflight) {
 		LOG_DEBUG("notifier",
-			  "Reconfigured while a batch is in flight", NULL);
+			  "Reconfigured while a batch is in flight");
 	}
 	ams_free(s);
 	s->gen++;
@@ -197,7 +197,7 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 				LOG_ERROR("notifier",
 					  "Error sending alerts", "alertmanager",
 					  am->url, "err",
-					  buf_str(&err), NULL);
+					  buf_str(&err));
 				buf_free(&err);
 			} else {
 				char code[16];
@@ -205,8 +205,7 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 				snprintf(code, sizeof code, "%ld", status);
 				LOG_ERROR("notifier", "Error sending alerts",
 					  "alertmanager", am->url, "err",
-					  "bad response status", "status", code,
-					  NULL);
+					  "bad response status", "status", code);
 			}
 		}
 	}
@@ -244,7 +243,7 @@ static int post_start(struct amsend *s, size_t idx, const char *body,
 	p->easy = curl_easy_init();
 	if (!p->easy || httpc_setup(p->easy, NULL, am->timeout_ms, &err)) {
 		LOG_ERROR("notifier", "Cannot set up a request", "err",
-			  buf_str(&err), NULL);
+			  buf_str(&err));
 		buf_free(&err);
 		post_free(p);
 		return -1;

@@ -96,8 +96,7 @@ int cli_run(int argc, char **argv)
 	if (!d) {
 		/* The errors as a person reads them, then one log line. */
 		fputs(buf_str(&err), stderr);
-		LOG_ERROR("main", "Cannot start", "config", o.config_file,
-			  NULL);
+		LOG_ERROR("main", "Cannot start", "config", o.config_file);
 		buf_free(&err);
 		return code;
 	}

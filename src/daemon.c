@@ -323,8 +323,7 @@ static void on_term(struct loop *l, int signo, void *arg)
 	struct daemon *d = arg;
 
 	LOG_INFO("main", signo == SIGINT ? "Received SIGINT, exiting gracefully..."
-					 : "Received SIGTERM, exiting gracefully...",
-		 NULL);
+					 : "Received SIGTERM, exiting gracefully...");
 	d->stopping = 1;
 	loop_stop(l);
 }
@@ -377,7 +376,7 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 		d->opts.shutdown_timeout_ms = 10000;
 	d->start_wall = loop_wall_ms();
 	LOG_INFO("configuration", "Loading configuration file", "file",
-		 o->config_file, NULL);
+		 o->config_file);
 	d->cfg = load_all(o->config_file, &files, &nfiles, err);
 	if (!d->cfg) {
 		*exit_code = EX_CONFIG;
@@ -427,7 +426,7 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 	if (eval_load(d->eval, files, nfiles, &set, err) == -1) {
 		/* the store failed; the rules run anyway */
 		LOG_ERROR("rules", "Cleaning stored state failed", "err",
-			  buf_str(err), NULL);
+			  buf_str(err));
 		buf_reset(err);
 	}
 	if (loop_signal_add(d->loop, SIGTERM, on_term, d) == -1 ||
@@ -461,13 +460,13 @@ int daemon_reload(struct daemon *d, struct buf *err)
 
 	sdnotify_reloading();
 	LOG_INFO("configuration", "Loading configuration file", "file",
-		 d->config_file, NULL);
+		 d->config_file);
 	c = load_all(d->config_file, &files, &nfiles, err);
 	if (!c) {
 		LOG_ERROR("configuration",
 			  "Error reloading config; the running configuration "
 			  "stays",
-			  "file", d->config_file, "err", buf_str(err), NULL);
+			  "file", d->config_file, "err", buf_str(err));
 		d->last_reload_ok = 0;
 		sdnotify("READY=1");
 		return -1;
@@ -477,14 +476,14 @@ int daemon_reload(struct daemon *d, struct buf *err)
 		LOG_WARN("configuration",
 			 "storage.path changed; the new path is used after a "
 			 "restart",
-			 "path", c->storage_path, NULL);
+			 "path", c->storage_path);
 	eval_prom_set_datasource(d->prom, &c->datasource);
 	amsend_configure(d->am, c->alertmanagers, c->nalertmanagers,
 			 c->evaluation.external_labels);
 	settings_from(c, &set);
 	if (eval_load(d->eval, files, nfiles, &set, err) == -1) {
 		LOG_ERROR("rules", "Cleaning stored state failed", "err",
-			  buf_str(err), NULL);
+			  buf_str(err));
 		buf_reset(err);
 	}
 	config_free(d->cfg);
@@ -492,7 +491,7 @@ int daemon_reload(struct daemon *d, struct buf *err)
 	d->last_reload_ok = 1;
 	d->last_reload_ms = loop_wall_ms();
 	LOG_INFO("configuration", "Completed loading of configuration file",
-		 "file", d->config_file, NULL);
+		 "file", d->config_file);
 	sdnotify("READY=1");
 	return rc;
 }
@@ -506,11 +505,10 @@ int daemon_run(struct daemon *d)
 	snprintf(port, sizeof port, "%d", httpd_port(d->httpd));
 	d->ready = 1;
 	LOG_INFO("main", "Server is ready to receive web requests.", "port",
-		 port, NULL);
+		 port);
 	sdnotify("READY=1\nSTATUS=evaluating rules");
 	if (loop_run(d->loop) == -1) {
-		LOG_ERROR("main", "Event loop failed", "err", strerror(errno),
-			  NULL);
+		LOG_ERROR("main", "Event loop failed", "err", strerror(errno));
 		return EX_OSERR;
 	}
 	sdnotify("STOPPING=1");
@@ -523,12 +521,12 @@ int daemon_run(struct daemon *d)
 		if (loop_run_once(d->loop, 100) == -1)
 			break;
 	if (eval_busy(d->eval))
-		LOG_WARN("main", "Abandoning running rule evaluations", NULL);
+		LOG_WARN("main", "Abandoning running rule evaluations");
 	if (eval_flush(d->eval, &err) == -1)
 		LOG_ERROR("main", "Saving alert state failed", "err",
-			  buf_str(&err), NULL);
+			  buf_str(&err));
 	buf_free(&err);
-	LOG_INFO("main", "See you next time!", NULL);
+	LOG_INFO("main", "See you next time!");
 	return EX_OK;
 }
 

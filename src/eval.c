@@ -216,7 +216,7 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 		e->fail_total++;
 		LOG_WARN("rules", "Evaluating rule failed", "group",
 			 g->src->name, "file", g->file, "rule", er->src->name,
-			 "err", er->ar->last_error, NULL);
+			 "err", er->ar->last_error);
 	}
 	free(samples);
 }
@@ -403,8 +403,7 @@ static void group_finish(struct eval_group *g)
 	e->eval_seconds_sum += secs;
 	if (group_save(g, &err) == -1) {
 		LOG_ERROR("rules", "Saving alert state failed", "group",
-			  g->src->name, "file", g->file, "err", buf_str(&err),
-			  NULL);
+			  g->src->name, "file", g->file, "err", buf_str(&err));
 	}
 	buf_free(&err);
 	group_send(g);
@@ -444,7 +443,7 @@ static void group_tick(struct loop *l, void *arg)
 
 		g->missed += missed;
 		LOG_WARN("rules", "Rule group evaluation missed", "group",
-			 g->src->name, "file", g->file, NULL);
+			 g->src->name, "file", g->file);
 	}
 	group_schedule(g);
 	group_eval(g, ts);
@@ -644,14 +643,13 @@ static void restore(struct evaluator *e)
 
 	if (store_alerts_load(e->st, restore_one, &c, &err) == -1) {
 		LOG_ERROR("rules", "Restoring alert state failed", "err",
-			  buf_str(&err), NULL);
+			  buf_str(&err));
 		buf_free(&err);
 		return;
 	}
 	snprintf(n1, sizeof n1, "%zu", c.restored);
 	snprintf(n2, sizeof n2, "%zu", c.dropped);
-	LOG_INFO("rules", "Restored alert state", "alerts", n1, "dropped", n2,
-		 NULL);
+	LOG_INFO("rules", "Restored alert state", "alerts", n1, "dropped", n2);
 	/* Written again at the first evaluation of each group. */
 	for (size_t i = 0; i < e->ngroups; i++)
 		e->groups[i]->state_digest = 0;
@@ -774,7 +772,7 @@ int eval_load(struct evaluator *e, struct rulefile **files, size_t n,
 		LOG_WARN("rules",
 			 "Recording rules are not evaluated; keep them in "
 			 "Prometheus",
-			 "rules", num, NULL);
+			 "rules", num);
 	}
 	if (e->st && !e->restored) {
 		e->restored = 1;

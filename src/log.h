@@ -51,16 +51,21 @@ enum log_format { LOG_FORMAT_LOGFMT, LOG_FORMAT_JSON };
 #define LOG_SENTINEL
 #endif
 
+/* Ends the pairs of log_kv(); a typed pointer, where a bare NULL in a
+ * variadic call might be an int. */
+#define LOG_END ((const char *)NULL)
+
 /*
- * LOG_INFO(component, msg, key, value, ..., NULL): logs at that level with
- * the caller's file (basename) and line.  component and msg may be NULL to
- * leave the key out.  Nothing past the level check runs, arguments
- * included, when the level is filtered out.
+ * LOG_INFO(component, msg, key, value, ...): logs at that level with the
+ * caller's file (basename) and line; the macro ends the pairs.  component
+ * and msg may be NULL to leave the key out.  Nothing past the level check
+ * runs, arguments included, when the level is filtered out.
  */
-#define LOG_AT(lvl, ...)                                                \
-	do {                                                            \
-		if (log_enabled(lvl))                                   \
-			log_kv((lvl), __FILE__, __LINE__, __VA_ARGS__); \
+#define LOG_AT(lvl, ...)                                                  \
+	do {                                                              \
+		if (log_enabled(lvl))                                     \
+			log_kv((lvl), __FILE__, __LINE__, __VA_ARGS__,    \
+			       LOG_END);                                  \
 	} while (0)
 #define LOG_DEBUG(...) LOG_AT(LOG_LEVEL_DEBUG, __VA_ARGS__)
 #define LOG_INFO(...) LOG_AT(LOG_LEVEL_INFO, __VA_ARGS__)

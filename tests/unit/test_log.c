@@ -84,7 +84,7 @@ static void expect_line(enum log_format fmt, const char *const *kv,
 Test(log, logfmt_line_through_macro)
 {
 	int at = __LINE__ + 1;
-	LOG_INFO("rules", "Loading configuration file", "file", "am.yml", NULL);
+	LOG_INFO("rules", "Loading configuration file", "file", "am.yml");
 	char *want = xasprintf(
 		"ts=" TS " caller=test_log.c:%d level=info component=rules "
 		"msg=\"Loading configuration file\" file=am.yml\n",
@@ -223,7 +223,7 @@ Test(log, json_line_through_macro)
 
 	setup_ok(NULL, "json");
 	at = __LINE__ + 1;
-	LOG_INFO("rules", "Loading configuration file", "file", "am.yml", NULL);
+	LOG_INFO("rules", "Loading configuration file", "file", "am.yml");
 	want = xasprintf("{\"caller\":\"test_log.c:%d\",\"component\":\"rules\","
 			 "\"file\":\"am.yml\",\"level\":\"info\","
 			 "\"msg\":\"Loading configuration file\","
@@ -290,10 +290,10 @@ static const char *side_effect(void)
 
 Test(log, default_level_is_info)
 {
-	LOG_DEBUG("c", "hidden", "k", side_effect(), NULL);
+	LOG_DEBUG("c", "hidden", "k", side_effect());
 	cr_assert_eq(evaluated, 0, "filtered arguments must not be evaluated");
 	cr_assert_str_eq(captured(), "");
-	LOG_INFO("c", "shown", NULL);
+	LOG_INFO("c", "shown");
 	cr_assert_neq(strstr(captured(), "msg=shown"), NULL);
 }
 
@@ -318,10 +318,10 @@ Test(log, level_filtering)
 				     log_level_name((enum log_level)l));
 	}
 	setup_ok("warn", NULL);
-	LOG_DEBUG("c", "d", NULL);
-	LOG_INFO("c", "i", NULL);
-	LOG_WARN("c", "w", NULL);
-	LOG_ERROR("c", "e", NULL);
+	LOG_DEBUG("c", "d");
+	LOG_INFO("c", "i");
+	LOG_WARN("c", "w");
+	LOG_ERROR("c", "e");
 	cr_assert_eq(strstr(captured(), "msg=d"), NULL);
 	cr_assert_eq(strstr(captured(), "msg=i"), NULL);
 	cr_assert_neq(strstr(captured(), "level=warn component=c msg=w\n"),
@@ -351,15 +351,15 @@ Test(log, bad_flags_are_reported)
 	setup_err("a\"b", "json", "unrecognized log level \"a\\\"b\"");
 	/* nothing changed */
 	cr_assert_eq(log_enabled(LOG_LEVEL_WARN), 0);
-	LOG_ERROR(NULL, "still json", NULL);
+	LOG_ERROR(NULL, "still json");
 	cr_assert_eq(captured()[0], '{');
 }
 
 Test(log, one_line_per_call)
 {
 	int at = __LINE__ + 1;
-	LOG_INFO("c", "one", NULL);
-	LOG_INFO("c", "two", NULL);
+	LOG_INFO("c", "one");
+	LOG_INFO("c", "two");
 	char *want = xasprintf("ts=" TS " caller=test_log.c:%d level=info "
 			       "component=c msg=one\n"
 			       "ts=" TS " caller=test_log.c:%d level=info "
