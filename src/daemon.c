@@ -262,6 +262,7 @@ static void h_metrics(struct httpd_req *r, void *arg)
 {
 	struct daemon *d = arg;
 	struct buf b = {0};
+	int64_t reload_s;
 
 	expo_family(&b, "tocsin_build_info", "gauge",
 		    "A metric with a constant '1' value labeled by version "
@@ -276,8 +277,10 @@ static void h_metrics(struct httpd_req *r, void *arg)
 	expo_family(&b, "tocsin_config_last_reload_success_timestamp_seconds",
 		    "gauge", "Timestamp of the last successful configuration "
 			     "reload.");
+	/* whole seconds, as Prometheus' time.Now().Unix() */
+	reload_s = d->last_reload_ms / 1000;
 	expo_samplef(&b, "tocsin_config_last_reload_success_timestamp_seconds",
-		     (double)(d->last_reload_ms / 1000), EXPO_END);
+		     (double)reload_s, EXPO_END);
 	eval_metrics(d->eval, &b);
 	amsend_metrics(d->am, &b);
 	expo_family(&b, "tocsin_datasource_queries_total", "counter",

@@ -615,14 +615,15 @@ static int restore_one(void *ctx, const struct store_group_key *gk,
 		return 0;
 	}
 	if (p.state == ALERT_PENDING) {
-		int64_t active_at;
+		/* ALERTS_FOR_STATE holds ActiveAt.Unix(): whole seconds */
+		int64_t active_s = p.active_at / 1000, active_at;
 
 		/* Prometheus leaves rules with `for` under the grace period
 		 * alone, so they wait their whole `for` again; here their
 		 * clock, too, just skips the downtime. */
 		if (alerting_restore_active_at(er->ar->for_ms, e->set.grace_ms,
 					       c->now, gk->saved_at_ms,
-					       (double)(p.active_at / 1000),
+					       (double)active_s,
 					       &active_at))
 			p.active_at = active_at;
 		else if (c->now > gk->saved_at_ms)
