@@ -19,7 +19,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN     = -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Werror
 CFLAGS  ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PKG_CFLAGS) -Isrc -Ireceivers \
              -DTOCSIN_DATADIR='"$(PREFIX)/share/tocsin"'
 ifeq ($(SAN),1)
 ALL_CFLAGS += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -111,7 +111,7 @@ fuzz: $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-	  $(PKG_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS) $(LIBS)
+	  $(PKG_CFLAGS) -Isrc -Ireceivers -o $@ $< $(LIB_SRCS) $(LIBS)
 
 # ------------------------------------------------------------------ lint
 
@@ -119,15 +119,15 @@ lint: lint-cppcheck lint-tidy lint-man
 
 lint-cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr --suppress=missingIncludeSystem -Isrc $(SRCS)
+	  --inline-suppr --suppress=missingIncludeSystem -Isrc -Ireceivers $(SRCS)
 
 # One stamp per file, so `make -j2 lint` runs clang-tidy in parallel and
 # again only on what changed.
 lint-tidy: $(SRCS:%.c=$(BUILD)/tidy/%.ok)
 
-$(BUILD)/tidy/%.ok: %.c $(wildcard src/*.h) .clang-tidy
+$(BUILD)/tidy/%.ok: %.c $(wildcard src/*.h receivers/*.h) .clang-tidy
 	@mkdir -p $(dir $@)
-	@clang-tidy --quiet $< -- -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc 2>/dev/null
+	@clang-tidy --quiet $< -- -std=c11 -D_GNU_SOURCE $(PKG_CFLAGS) -Isrc -Ireceivers 2>/dev/null
 	@touch $@
 
 lint-man:
