@@ -1,0 +1,279 @@
+/*
+ * notify_send.c - one notification request, retried on the loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "httpc.h"
+#include "notify_send.h"
+#include "promapi.h"
+
+#define BACKOFF_INITIAL_MS 500
+#define BACKOFF_MAX_MS 60000
+/* What is kept of an answer for the integration to judge. */
+#define ANSWER_MAX (64 << 10)
+
+struct notify_sender {
+	struct loop *loop;
+	struct loop_http *http;
+	const struct receiver_ops *ops;
+	struct notify_req req;
+	int64_t deadline;
+	notify_sent_fn *done;
+	void *arg;
+
+	CURL *easy; /* the transfer in flight, or NULL */
+	struct curl_slist *headers;
+	struct buf answer;
+	int64_t retry_after; /* ms from the last answer; -1: none */
+	char errbuf[CURL_ERROR_SIZE];
+	uint64_t timer;
+	int64_t interval; /* current backoff interval */
+	int attempts;
+	int finished;	 /* done() ran */
+	char *setup_err; /* a secret file could not be read */
+};
+
+int64_t notify_backoff_ms(int64_t cur)
+{
+	int64_t next = cur ? cur * 3 / 2 : BACKOFF_INITIAL_MS;
+
+	return next > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : next;
+}
+
+/* The wait before the next attempt: the interval +-50%. */
+static int64_t jittered(int64_t interval)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+		r = (uint32_t)loop_mono_ms() * 2654435761u;
+	return interval / 2 + (int64_t)((double)interval * (r / 4294967296.0));
+}
+
+int64_t notify_retry_after_ms(const char *v, int64_t now_ms)
+{
+	char *end;
+	long long secs;
+	struct tm tm;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (*v >= '0' && *v <= '9') {
+		secs = strtoll(v, &end, 10);
+		while (*end == ' ' || *end == '\t' || *end == '\r' ||
+		       *end == '\n')
+			end++;
+		if (*end || secs < 0 || secs > 86400LL * 365)
+			return -1;
+		return secs * 1000;
+	}
+	/* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
+	memset(&tm, 0, sizeof tm);
+	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end)
+		return -1;
+	{
+		int64_t at = (int64_t)timegm(&tm) * 1000;
+
+		return at > now_ms ? at - now_ms : 0;
+	}
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct notify_sender *s = arg;
+	size_t len = size * n;
+	static const char name[] = "retry-after:";
+
+	if (len > sizeof name - 1 &&
+	    strncasecmp(p, name, sizeof name - 1) == 0) {
+		char v[128];
+		size_t vl = len - (sizeof name - 1);
+
+		if (vl >= sizeof v)
+			vl = sizeof v - 1;
+		memcpy(v, p + sizeof name - 1, vl);
+		v[vl] = '\0';
+		s->retry_after = notify_retry_after_ms(v, loop_wall_ms());
+	}
+	return len;
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct notify_sender *s = arg;
+	size_t len = size * n;
+
+	if (s->answer.len < ANSWER_MAX)
+		buf_add(&s->answer, p,
+			len < ANSWER_MAX - s->answer.len
+				? len
+				: ANSWER_MAX - s->answer.len);
+	return len;
+}
+
+static void sender_free(struct notify_sender *s)
+{
+	notify_req_free(&s->req);
+	free(s->setup_err);
+	curl_slist_free_all(s->headers);
+	buf_free(&s->answer);
+	free(s);
+}
+
+static void finish(struct notify_sender *s, int ok, const char *reason)
+{
+	if (!s->finished) {
+		s->finished = 1;
+		s->done(s->arg, ok, reason ? reason : "", s->attempts);
+	}
+	if (!s->easy && !s->timer)
+		sender_free(s);
+}
+
+static void attempt(struct loop *l, void *arg);
+
+static void on_done(CURL *easy, CURLcode rc, void *arg)
+{
+	struct notify_sender *s = arg;
+	struct buf reason = {0};
+	enum notify_verdict v;
+	long status = 0;
+	int64_t now = loop_now(s->loop), wait;
+
+	s->easy = NULL;
+	if (s->finished) { /* aborted meanwhile */
+		curl_easy_cleanup(easy);
+		finish(s, 0, NULL);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		long os_errno = 0;
+
+		curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+		promapi_error_from_curl(rc, os_errno, s->req.url, s->errbuf,
+					&reason);
+		v = NOTIFY_RETRY; /* network errors are retried */
+	} else {
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		v = s->ops->judge(status, s->answer.s ? s->answer.s : "",
+				  s->answer.len, &reason);
+	}
+	curl_easy_cleanup(easy);
+	if (v == NOTIFY_OK) {
+		finish(s, 1, NULL);
+	} else if (v == NOTIFY_FAIL) {
+		finish(s, 0, buf_str(&reason));
+	} else {
+		s->interval = notify_backoff_ms(s->interval);
+		wait = jittered(s->interval);
+		if (s->retry_after > wait)
+			wait = s->retry_after;
+		if (now + wait >= s->deadline) {
+			buf_puts(&reason, " (no time left to retry)");
+			finish(s, 0, buf_str(&reason));
+		} else {
+			s->timer = loop_timer_add(s->loop, now + wait, attempt,
+						  s);
+		}
+	}
+	buf_free(&reason);
+}
+
+static void attempt(struct loop *l, void *arg)
+{
+	struct notify_sender *s = arg;
+	struct buf err = {0};
+	int64_t left = s->deadline - loop_now(l);
+
+	s->timer = 0;
+	if (s->finished) {
+		finish(s, 0, NULL);
+		return;
+	}
+	if (s->setup_err) {
+		finish(s, 0, s->setup_err);
+		return;
+	}
+	buf_reset(&s->answer);
+	s->retry_after = -1;
+	s->attempts++;
+	s->easy = curl_easy_init();
+	if (!s->easy || left <= 0 ||
+	    httpc_setup(s->easy, s->req.http, left, &err) == -1) {
+		if (s->easy)
+			curl_easy_cleanup(s->easy);
+		s->easy = NULL;
+		finish(s, 0, err.len ? buf_str(&err) : "deadline passed");
+		buf_free(&err);
+		return;
+	}
+	curl_easy_setopt(s->easy, CURLOPT_URL, s->req.url);
+	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body);
+	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)s->req.len);
+	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
+	if (loop_http_start(s->http, s->easy, on_done, s) == -1) {
+		curl_easy_cleanup(s->easy);
+		s->easy = NULL;
+		finish(s, 0, "cannot start the request");
+	}
+}
+
+struct notify_sender *notify_send(struct loop *l, struct loop_http *h,
+				  const struct receiver_ops *ops,
+				  struct notify_req *req, int64_t deadline_mono,
+				  notify_sent_fn *done, void *arg)
+{
+	struct notify_sender *s = xcalloc(1, sizeof *s);
+	struct buf auth = {0};
+	char *value = NULL;
+
+	s->loop = l;
+	s->http = h;
+	s->ops = ops;
+	s->req = *req;
+	memset(req, 0, sizeof *req);
+	s->deadline = deadline_mono;
+	s->done = done;
+	s->arg = arg;
+	s->retry_after = -1;
+	/* the request's headers, Authorization from http_config, and no
+	 * Expect: 100-continue round trip */
+	for (struct curl_slist *p = s->req.headers; p; p = p->next)
+		s->headers = curl_slist_append(s->headers, p->data);
+	if (s->req.http &&
+	    promapi_auth_value(s->req.http, &value, &auth) == -1) {
+		s->setup_err = buf_take(&auth);
+	} else if (value) {
+		char *line = xasprintf("Authorization: %s", value);
+
+		s->headers = curl_slist_append(s->headers, line);
+		free(line);
+	}
+	free(value);
+	buf_free(&auth);
+	s->headers = curl_slist_append(s->headers, "Expect:");
+	/* first attempt at once, but from the loop: done() never runs
+	 * inside this call */
+	s->timer = loop_timer_add(l, loop_now(l), attempt, s);
+	return s;
+}
+
+void notify_send_abort(struct notify_sender *s)
+{
+	if (s->timer) {
+		loop_timer_cancel(s->loop, s->timer);
+		s->timer = 0;
+	}
+	finish(s, 0, "aborted");
+}

@@ -1,0 +1,46 @@
+/*
+ * notify_send.h - delivering one notification request with retries on the
+ * loop: Alertmanager's backoff (500 ms, x1.5, +-50% jitter, at most 60 s
+ * between attempts) until success, a verdict that retrying will not help,
+ * or the deadline.  Unlike Alertmanager, a Retry-After header on 429/503
+ * is honoured: the next attempt waits at least that long (and is not made
+ * when that would pass the deadline).
+ */
+#ifndef TOCSIN_NOTIFY_SEND_H
+#define TOCSIN_NOTIFY_SEND_H
+
+#include <stdint.h>
+
+#include "loop.h"
+#include "receiver.h"
+
+struct notify_sender;
+
+/* Outcome of a send; reason is "" on success. */
+typedef void notify_sent_fn(void *arg, int ok, const char *reason,
+			    int attempts);
+
+/*
+ * Sends req (taken) for integration ops through h, timing out each
+ * attempt at the time left, giving up at deadline_mono (loop clock ms).
+ * done(arg, ...) runs exactly once, on the loop, never before this returns.
+ * Returns the sender (for notify_send_abort()).
+ */
+struct notify_sender *notify_send(struct loop *l, struct loop_http *h,
+				  const struct receiver_ops *ops,
+				  struct notify_req *req, int64_t deadline_mono,
+				  notify_sent_fn *done, void *arg);
+
+/* Stops a send in flight; its done() runs with ok = 0 at once.  The
+ * transfer itself is left to finish (its result is ignored). */
+void notify_send_abort(struct notify_sender *s);
+
+/* Seconds from a Retry-After value (delta-seconds or an HTTP date) at
+ * wall time now_ms; -1 when it cannot be read.  Exposed for tests. */
+int64_t notify_retry_after_ms(const char *v, int64_t now_ms);
+
+/* The next backoff interval after cur (0: the first); an attempt waits
+ * this +-50%. */
+int64_t notify_backoff_ms(int64_t cur);
+
+#endif
