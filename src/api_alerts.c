@@ -281,7 +281,8 @@ void api_alerts_parse(const char *body, size_t len, int64_t now,
 			v[i].labels = labels_builder_build(&b);
 			labels_builder_free(&b);
 		}
-		qsort(av, na, sizeof *av, label_cmp);
+		if (na)
+			qsort(av, na, sizeof *av, label_cmp);
 		v[i].ann = labels_from_sorted(av, na);
 		free(lv);
 		free(av);
