@@ -226,6 +226,15 @@ struct alerting_rule *alerting_rule_new(const struct rule *rule,
 		    kv_merge(rule->labels, rule->nlabels, NULL, 0, &r->nlabels);
 	r->annotations = kv_merge(rule->annotations, rule->nannotations, NULL,
 				  0, &r->nannotations);
+	r->label_tmpls = xcalloc(r->nlabels + 1, sizeof *r->label_tmpls);
+	for (size_t i = 0; i < r->nlabels; i++)
+		r->label_tmpls[i] = tmpl_rule_compile(r->name,
+						      r->labels[i].value);
+	r->annotation_tmpls =
+		xcalloc(r->nannotations + 1, sizeof *r->annotation_tmpls);
+	for (size_t i = 0; i < r->nannotations; i++)
+		r->annotation_tmpls[i] =
+			tmpl_rule_compile(r->name, r->annotations[i].value);
 	r->health = ALERTING_HEALTH_UNKNOWN;
 	r->evaluated_at = ALERT_TIME_ZERO;
 	return r;
@@ -236,6 +245,12 @@ void alerting_rule_free(struct alerting_rule *r)
 	if (!r)
 		return;
 	table_clear(&r->active, 1);
+	for (size_t i = 0; i < r->nlabels; i++)
+		tmpl_rule_tmpl_free(r->label_tmpls[i]);
+	for (size_t i = 0; i < r->nannotations; i++)
+		tmpl_rule_tmpl_free(r->annotation_tmpls[i]);
+	free(r->label_tmpls);
+	free(r->annotation_tmpls);
 	kv_free(r->labels, r->nlabels);
 	kv_free(r->annotations, r->nannotations);
 	free(r->last_error);
@@ -264,11 +279,11 @@ struct expand_ctx {
 
 /* Returns the expanded template text (the caller frees it).  A failing
  * template yields "<error expanding template: ...>" and is no error. */
-static char *expand(const struct expand_ctx *x, const char *text)
+static char *expand(const struct expand_ctx *x, const struct tmpl_rule_tmpl *t)
 {
 	char *out;
 
-	tmpl_expand_rule(x->r->name, text, &x->data, &x->env, &out);
+	tmpl_rule_exec(t, &x->data, &x->env, &out);
 	return out;
 }
 
@@ -284,7 +299,7 @@ static struct labels *alert_labels(const struct expand_ctx *x)
 		if (strcmp(sl->v[i].name, "__name__") != 0)
 			labels_builder_set(&b, sl->v[i].name, sl->v[i].value);
 	for (size_t i = 0; i < x->r->nlabels; i++) {
-		char *v = expand(x, x->r->labels[i].value);
+		char *v = expand(x, x->r->label_tmpls[i]);
 
 		labels_builder_set(&b, x->r->labels[i].name, v);
 		free(v);
@@ -304,7 +319,7 @@ static struct labels *alert_annotations(const struct expand_ctx *x)
 
 	for (size_t i = 0; i < n; i++) {
 		v[i].name = x->r->annotations[i].name;
-		v[i].value = expand(x, x->r->annotations[i].value);
+		v[i].value = expand(x, x->r->annotation_tmpls[i]);
 	}
 	l = labels_from_sorted(v, n);
 	for (size_t i = 0; i < n; i++)
@@ -653,7 +668,7 @@ int alerting_eval(struct alerting_rule *r, int64_t ts,
 	free(r->last_error);
 	r->last_error = NULL;
 	v = table_sorted(&r->active, &n);
-	if (r->restored)
+	if (r->restored && !env->no_series)
 		write_series(r, v, n, ts - env->query_offset_ms, out);
 	send_alerts(r, v, n, ts, env, out);
 	free(v);

@@ -93,6 +93,8 @@ struct alerting_rule {
 	size_t nlabels;
 	struct rule_kv *annotations; /* sorted by name; templates */
 	size_t nannotations;
+	/* the same templates parsed once, in the same order */
+	struct tmpl_rule_tmpl **label_tmpls, **annotation_tmpls;
 
 	enum alerting_health health;
 	char *last_error;     /* NULL unless health is ERR */
@@ -151,6 +153,9 @@ struct alerting_env {
 	int (*query)(void *ctx, const char *expr, struct tmpl_value **result,
 		     struct buf *err);
 	void *query_ctx;
+	/* 1: write no ALERTS / ALERTS_FOR_STATE series (a caller with no
+	 * place to store them saves building them). */
+	int no_series;
 };
 
 /* One alert for Alertmanager: rules.SendAlerts' notifier.Alert. */

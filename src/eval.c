@@ -191,6 +191,7 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 		.external_url = e->set.external_url,
 		.query = tmpl_query,
 		.query_ctx = &tq,
+		.no_series = 1, /* nowhere to write them */
 	};
 
 	if (!r) {

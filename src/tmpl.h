@@ -288,6 +288,16 @@ struct tmpl_rule_data {
 int tmpl_expand_rule(const char *alert, const char *text,
 		     const struct tmpl_rule_data *data,
 		     const struct tmpl_rule_env *env, char **out);
+/* A rule template parsed once (at rule load) and run at every
+ * evaluation: what tmpl_expand_rule() does in two steps.  Text without
+ * "{{" is kept as it is and never parsed or run; a parse error is kept
+ * and becomes every run's output. */
+struct tmpl_rule_tmpl;
+struct tmpl_rule_tmpl *tmpl_rule_compile(const char *alert, const char *text);
+int tmpl_rule_exec(const struct tmpl_rule_tmpl *t,
+		   const struct tmpl_rule_data *d,
+		   const struct tmpl_rule_env *env, char **out);
+void tmpl_rule_tmpl_free(struct tmpl_rule_tmpl *t);
 /* Parses a rule template as Prometheus' rule loader does; returns 0, or
  * -1 with "template: __alert_<alert>:1: ..." in err. */
 int tmpl_check_rule(const char *alert, const char *text, struct buf *err);

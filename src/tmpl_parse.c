@@ -34,7 +34,12 @@ void *tmpl_arena_alloc(struct tunit *u, size_t n)
 
 	n = (n + 15) & ~(size_t)15;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > 16384 ? n : 16384;
+		/* Start small (a rule template is a few hundred bytes of
+		 * nodes and is kept for the rule's life), then double. */
+		size_t size = c ? (c->size < 16384 ? c->size * 2 : 16384) : 1024;
+
+		if (size < n)
+			size = n;
 
 		c = xcalloc(1, hdr + size);
 		c->data = (unsigned char *)c + hdr;

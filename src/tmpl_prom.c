@@ -1102,44 +1102,90 @@ int tmpl_check_rule(const char *alert, const char *text, struct buf *err)
 	return rc;
 }
 
-int tmpl_expand_rule(const char *alert, const char *text,
-		     const struct tmpl_rule_data *d,
-		     const struct tmpl_rule_env *env, char **out)
+struct tmpl_rule_tmpl {
+	struct tmpl_set *set; /* NULL: plain text, or a parse error */
+	char *name;
+	char *text;	 /* plain text: the output itself */
+	char *parse_err; /* "<error expanding template: ...>" */
+};
+
+struct tmpl_rule_tmpl *tmpl_rule_compile(const char *alert, const char *text)
+{
+	struct tmpl_rule_tmpl *t = xcalloc(1, sizeof *t);
+	struct buf err = {0};
+
+	t->name = xasprintf("__alert_%s", alert);
+	t->text = xstrdup(text);
+	/* Text without actions renders as itself: no parse, no run. */
+	if (!strstr(text, "{{"))
+		return t;
+	t->set = rule_set();
+	if (rule_parse(t->set, t->name, text, &err) < 0) {
+		t->parse_err = xasprintf("<error expanding template: error "
+					 "parsing template %s: %s>",
+					 t->name, buf_str(&err));
+		tmpl_set_free(t->set);
+		t->set = NULL;
+	}
+	buf_free(&err);
+	return t;
+}
+
+void tmpl_rule_tmpl_free(struct tmpl_rule_tmpl *t)
+{
+	if (!t)
+		return;
+	tmpl_set_free(t->set);
+	free(t->name);
+	free(t->text);
+	free(t->parse_err);
+	free(t);
+}
+
+int tmpl_rule_exec(const struct tmpl_rule_tmpl *t,
+		   const struct tmpl_rule_data *d,
+		   const struct tmpl_rule_env *env, char **out)
 {
 	static const char *const names[] = {"Labels", "ExternalLabels",
 					    "ExternalURL", "Value"};
-	struct tmpl_set *set = rule_set();
-	char *name = xasprintf("__alert_%s", alert);
 	struct buf err = {0}, res = {0};
 	struct tmpl_value *fields[4], *data;
 	struct tmpl_exec_opts opts = {.ctx = (void *)env};
 	int rc;
 
-	if (rule_parse(set, name, text, &err) < 0) {
-		*out = xasprintf("<error expanding template: error parsing "
-				 "template %s: %s>",
-				 name, buf_str(&err));
-		rc = -1;
-		goto out;
+	if (t->parse_err) {
+		*out = xstrdup(t->parse_err);
+		return -1;
+	}
+	if (!t->set) {
+		*out = xstrdup(t->text);
+		return 0;
 	}
 	fields[0] = tmpl_map_labels(d->labels);
 	fields[1] = tmpl_map_labels(d->external_labels);
 	fields[2] = tmpl_string(d->external_url ? d->external_url : "");
 	fields[3] = tmpl_float(d->value);
 	data = tmpl_object_new(&rule_data_class, names, fields, 4, NULL);
-	rc = tmpl_exec(set, name, data, &opts, &res, &err);
+	rc = tmpl_exec(t->set, t->name, data, &opts, &res, &err);
 	tmpl_unref(data);
-	if (rc < 0) {
+	if (rc < 0)
 		*out = xasprintf("<error expanding template: error executing "
 				 "template %s: %s>",
-				 name, buf_str(&err));
-		goto out;
-	}
-	*out = res.len ? buf_take(&res) : xstrdup("");
-out:
+				 t->name, buf_str(&err));
+	else
+		*out = res.len ? buf_take(&res) : xstrdup("");
 	buf_free(&res);
 	buf_free(&err);
-	free(name);
-	tmpl_set_free(set);
+	return rc;
+}
+
+int tmpl_expand_rule(const char *alert, const char *text,
+		     const struct tmpl_rule_data *d,
+		     const struct tmpl_rule_env *env, char **out)
+{
+	struct tmpl_rule_tmpl *t = tmpl_rule_compile(alert, text);
+	int rc = tmpl_rule_exec(t, d, env, out);
+
+	tmpl_rule_tmpl_free(t);
 	return rc;
 }
