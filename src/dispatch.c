@@ -305,7 +305,7 @@ static void group_arm(struct group *g, int64_t delay_ms)
  * LabelSet.Before: fewer labels first; then, walking the names of both in
  * order, a set lacking the first differing name comes first, else the
  * lower value. */
-static int labels_before(const struct labels *a, const struct labels *b)
+int dispatch_labels_before(const struct labels *a, const struct labels *b)
 {
 	size_t i = 0, j = 0;
 
@@ -329,8 +329,14 @@ static int labels_before(const struct labels *a, const struct labels *b)
 
 static int alert_cmp(const void *x, const void *y)
 {
-	const struct labels *a = ((const struct dispatch_alert *)x)->a->labels;
-	const struct labels *b = ((const struct dispatch_alert *)y)->a->labels;
+	return dispatch_alert_cmp(x, y);
+}
+
+int dispatch_alert_cmp(const struct dispatch_alert *x,
+		       const struct dispatch_alert *y)
+{
+	const struct labels *a = x->a->labels;
+	const struct labels *b = y->a->labels;
 	static const char *const keys[] = {"job", "instance"};
 
 	for (int k = 0; k < 2; k++) {
@@ -348,7 +354,7 @@ static int alert_cmp(const void *x, const void *y)
 		if (c)
 			return c < 0 ? -1 : 1;
 	}
-	return labels_before(a, b);
+	return dispatch_labels_before(a, b);
 }
 
 static void flush_done(struct dispatch_flush *f, int ok);

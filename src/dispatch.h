@@ -94,6 +94,14 @@ void route_match(const struct route *root, const struct labels *l,
 /* Appends a route's key: parent key "/" matchers, the root "{}". */
 void route_key(const struct route *r, struct buf *out);
 
+/* Alertmanager's order of alerts in a notification: labels job, then
+ * instance (a missing one last), then LabelSet.Before. */
+int dispatch_alert_cmp(const struct dispatch_alert *a,
+		       const struct dispatch_alert *b);
+/* LabelSet.Before as a comparison: fewer labels first, then the first
+ * differing name or value. */
+int dispatch_labels_before(const struct labels *a, const struct labels *b);
+
 /* Calls fn for every group with its receiver, group labels, and alerts
  * (borrowed), for /api/v2/alerts/groups. */
 void dispatcher_groups(const struct dispatcher *d,
