@@ -10,6 +10,7 @@ static int cmd_version(int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
 	{"check", "check rule files and configuration files", cli_check},
+	{"routes", "show the routing tree, test where labels are routed", cli_routes},
 	{"run", "run the evaluator and the HTTP API (the daemon)", cli_run},
 	{"template", "render notification templates", cli_template},
 	{"version", "print the version", cmd_version},

@@ -21,6 +21,7 @@ int cli_main(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_template(int argc, char **argv);
 int cli_run(int argc, char **argv);
+int cli_routes(int argc, char **argv);
 
 /* Matches "--name=value" or "--name value"; returns the value (advancing
  * *i past a separate value) or NULL.  Missing value: prints an error and
