@@ -67,3 +67,10 @@ ok "--verify.receivers as amtool"
 "$TOCSIN" routes test --config.file="$f" 'test=~2' >/dev/null 2>&1
 [ $? -eq 64 ] || fail "a regex label is a usage error"
 ok "labels must be key=value"
+
+# The example of tocsin(1), on the shipped example configuration.
+out=$("$TOCSIN" routes test --config.file="$ROOT/examples/ml-service.yml" \
+	--verify.receivers=ml-pager model=fraud severity=page) ||
+	fail "tocsin(1) routes test example: $out"
+[ "$out" = ml-pager ] || fail "tocsin(1) routes test example: $out"
+ok "tocsin(1)'s routes test example"
