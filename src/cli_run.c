@@ -11,14 +11,17 @@
 
 static const char usage[] =
 	"usage: tocsin run [--config.file=FILE] [--web.listen-address=ADDR]\n"
-	"                  [--storage.path=FILE] [--log.level=LEVEL]\n"
-	"                  [--log.format=FORMAT] [--shutdown.timeout=SECONDS]\n"
+	"                  [--web.external-url=URL] [--storage.path=FILE]\n"
+	"                  [--log.level=LEVEL] [--log.format=FORMAT]\n"
+	"                  [--shutdown.timeout=SECONDS]\n"
 	"\n"
 	"Run the daemon: evaluate the alerting rules of the configuration's\n"
 	"rule_files against its datasource, keep alert state in the storage\n"
-	"file, forward alerts to the configured Alertmanagers, and serve the\n"
-	"HTTP API.  SIGHUP or POST /-/reload reloads configuration and rules\n"
-	"without losing alert state; SIGTERM and SIGINT stop gracefully.\n"
+	"file, route alerts (its own and those posted to /api/v2/alerts) to\n"
+	"the receivers as Alertmanager does, forward them to the configured\n"
+	"Alertmanagers, and serve Prometheus' and Alertmanager's HTTP APIs.\n"
+	"SIGHUP or POST /-/reload reloads configuration and rules without\n"
+	"losing alert state; SIGTERM and SIGINT stop gracefully.\n"
 	"\n"
 	"Flags:\n"
 	"  --config.file=FILE          configuration file (default tocsin.yml)\n"
@@ -26,6 +29,10 @@ static const char usage[] =
 	"                              picks a free one (default :9093)\n"
 	"  --storage.path=FILE         state file, instead of the\n"
 	"                              configuration's storage.path\n"
+	"  --web.external-url=URL      the URL Tocsin is reached at, for links\n"
+	"                              in notifications (default: the\n"
+	"                              configuration's evaluation.external_url,\n"
+	"                              else http://HOSTNAME:PORT)\n"
 	"  --log.level=LEVEL           debug, info, warn or error (default "
 	"info)\n"
 	"  --log.format=FORMAT         logfmt or json (default logfmt)\n"
@@ -41,7 +48,7 @@ static const char usage[] =
 
 int cli_run(int argc, char **argv)
 {
-	struct daemon_opts o = {"tocsin.yml", ":9093", NULL, 10000};
+	struct daemon_opts o = {"tocsin.yml", ":9093", NULL, NULL, 10000};
 	const char *level = "info", *format = "logfmt";
 	struct buf err = {0};
 	struct daemon *d;
@@ -62,6 +69,9 @@ int cli_run(int argc, char **argv)
 		else if ((v = cli_flag_value(argc, argv, &i, "--storage.path",
 					     &bad)))
 			o.storage_path = v;
+		else if ((v = cli_flag_value(argc, argv, &i,
+					     "--web.external-url", &bad)))
+			o.external_url = v;
 		else if ((v = cli_flag_value(argc, argv, &i, "--log.level",
 					     &bad)))
 			level = v;

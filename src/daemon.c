@@ -18,6 +18,7 @@
 #include "expo.h"
 #include "httpd.h"
 #include "log.h"
+#include "router.h"
 #include "loop.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -34,6 +35,7 @@ struct daemon {
 	struct eval_prom *prom;
 	struct amsend *am;
 	struct evaluator *eval;
+	struct router *router;
 	struct store *st;
 	struct httpd *httpd;
 	int stopping;
@@ -175,6 +177,7 @@ static void on_alerts(void *ctx, const struct eval_group *g,
 
 	(void)g;
 	amsend_push(d->am, v, n);
+	router_put_eval(d->router, v, n);
 }
 
 /* ----------------------------------------------------------- endpoints */
@@ -283,6 +286,7 @@ static void h_metrics(struct httpd_req *r, void *arg)
 		     (double)reload_s, EXPO_END);
 	eval_metrics(d->eval, &b);
 	amsend_metrics(d->am, &b);
+	router_metrics(d->router, &b);
 	expo_family(&b, "tocsin_datasource_queries_total", "counter",
 		    "Queries sent to the datasource.");
 	expo_samplef(&b, "tocsin_datasource_queries_total",
@@ -316,7 +320,7 @@ static int routes(struct daemon *d)
 		if (httpd_handle(d->httpd, v[i].method, v[i].path, 0, v[i].fn,
 				 d) == -1)
 			return -1;
-	return 0;
+	return router_routes(d->router, d->httpd);
 }
 
 /* ------------------------------------------------------------- signals */
@@ -417,6 +421,25 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 	d->eval = eval_new(d->loop, NULL, &ops, &sink, d->st);
 
 	d->httpd = httpd_new(d->loop, o->listen, err);
+	if (d->httpd) {
+		struct router_opts ro = {0};
+
+		ro.loop = d->loop;
+		ro.http = d->http;
+		ro.store = d->st;
+		ro.external_url = o->external_url && o->external_url[0]
+					  ? o->external_url
+					  : d->cfg->evaluation.external_url;
+		ro.port = httpd_port(d->httpd);
+		d->router = router_new(&ro, d->cfg, err);
+		if (!d->router) {
+			*exit_code = EX_CONFIG;
+			for (size_t i = 0; i < nfiles; i++)
+				rulefile_free(files[i]);
+			free(files);
+			goto fail;
+		}
+	}
 	if (!d->httpd || routes(d) == -1) {
 		buf_putc(err, '\n');
 		*exit_code = EX_UNAVAILABLE;
@@ -480,6 +503,19 @@ int daemon_reload(struct daemon *d, struct buf *err)
 			 "storage.path changed; the new path is used after a "
 			 "restart",
 			 "path", c->storage_path);
+	if (router_reload(d->router, c, err) == -1) {
+		LOG_ERROR("configuration",
+			  "Error reloading config; the running configuration "
+			  "stays",
+			  "file", d->config_file, "err", buf_str(err));
+		for (size_t i = 0; i < nfiles; i++)
+			rulefile_free(files[i]);
+		free(files);
+		config_free(c);
+		d->last_reload_ok = 0;
+		sdnotify("READY=1");
+		return -1;
+	}
 	eval_prom_set_datasource(d->prom, &c->datasource);
 	amsend_configure(d->am, c->alertmanagers, c->nalertmanagers,
 			 c->evaluation.external_labels);
@@ -519,7 +555,8 @@ int daemon_run(struct daemon *d)
 	/* No new evaluations; running ones and queued alerts may finish. */
 	eval_stop(d->eval);
 	deadline = loop_mono_ms() + d->opts.shutdown_timeout_ms;
-	while ((eval_busy(d->eval) || !amsend_idle(d->am)) &&
+	while ((eval_busy(d->eval) || !amsend_idle(d->am) ||
+		router_busy(d->router)) &&
 	       loop_mono_ms() < deadline)
 		if (loop_run_once(d->loop, 100) == -1)
 			break;
@@ -539,6 +576,7 @@ void daemon_free(struct daemon *d)
 		return;
 	httpd_free(d->httpd);
 	eval_free(d->eval);
+	router_free(d->router);
 	/* aborts every transfer; their callbacks still see the forwarder */
 	loop_http_free(d->http);
 	amsend_free(d->am);

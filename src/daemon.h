@@ -15,6 +15,8 @@ struct daemon_opts {
 	const char *config_file;
 	const char *listen;	  /* --web.listen-address */
 	const char *storage_path; /* --storage.path; NULL: the config's */
+	const char *external_url; /* --web.external-url; NULL: the config's
+				     evaluation.external_url */
 	int64_t shutdown_timeout_ms; /* how long in-flight work may finish;
 					0: not at all, < 0: 10s */
 };

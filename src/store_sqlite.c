@@ -15,6 +15,11 @@
  * NMIGRATIONS was written by a newer Tocsin and is refused.  To add a
  * table, append a step; never edit a step that has shipped.
  *
+ * Silences: one row per silence holding silence.c's JSON record, and an
+ * append-only silence_history.  Notification log: one row per (group key,
+ * receiver, integration, index), alert hashes as BLOBs of little-endian
+ * uint64s.
+ *
  * Alert state: one row per group in alert_group, one row per alert in
  * alert_state (deleted with its group).  Label sets are stored as a BLOB of
  * "name\0value\0" for each pair in label order, the canonical form of a
@@ -66,6 +71,36 @@ static const char *const migrations[] = {
 	");"
 	"CREATE INDEX alert_state_group ON alert_state"
 	"  (group_file, group_name);",
+	/* 2: the router's silences, their history, the notification log */
+	"CREATE TABLE silence ("
+	"  id TEXT PRIMARY KEY,"
+	"  updated_at INTEGER NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  data TEXT NOT NULL"		/* silence.c's JSON record */
+	") WITHOUT ROWID;"
+	"CREATE TABLE silence_history ("
+	"  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+	"  id TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  what TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  client TEXT NOT NULL,"
+	"  before TEXT,"
+	"  after TEXT"
+	");"
+	"CREATE INDEX silence_history_id ON silence_history (id, seq);"
+	"CREATE TABLE nflog ("
+	"  group_key TEXT NOT NULL,"
+	"  receiver TEXT NOT NULL,"
+	"  integration TEXT NOT NULL,"
+	"  idx INTEGER NOT NULL,"
+	"  timestamp INTEGER NOT NULL,"
+	"  firing BLOB NOT NULL,"	/* uint64 little-endian each */
+	"  resolved BLOB NOT NULL,"
+	"  expires_at INTEGER NOT NULL,"
+	"  PRIMARY KEY (group_key, receiver, integration, idx)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX nflog_expires ON nflog (expires_at);",
 };
 
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -85,6 +120,17 @@ enum {
 	ST_GROUPS,
 	ST_ALERTS,
 	ST_GROUP_TOUCH,
+	ST_DATA_VERSION,
+	ST_SIL_PUT,
+	ST_SIL_DEL,
+	ST_SIL_HIST_PUT,
+	ST_SILENCES,
+	ST_SIL_HIST_ID,
+	ST_SIL_HIST_ALL,
+	ST_NFLOG_PUT,
+	ST_NFLOG_GET,
+	ST_NFLOG_ALL,
+	ST_NFLOG_GC,
 	NST
 };
 
@@ -111,6 +157,35 @@ static const char *const stmt_sql[NST] = {
 		      " ORDER BY s.group_file, s.group_name, s.rowid",
 	[ST_GROUP_TOUCH] = "UPDATE alert_group SET updated_at = ?3"
 			   " WHERE group_file = ?1 AND group_name = ?2",
+	[ST_DATA_VERSION] = "PRAGMA data_version",
+	[ST_SIL_PUT] = "INSERT OR REPLACE INTO silence VALUES (?1, ?2, ?3, ?4)",
+	[ST_SIL_DEL] = "DELETE FROM silence WHERE id = ?1",
+	[ST_SIL_HIST_PUT] = "INSERT INTO silence_history (id, at, what,"
+			    " created_by, client, before, after)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_SILENCES] = "SELECT id, updated_at, expires_at, data FROM silence"
+			" ORDER BY id",
+	[ST_SIL_HIST_ID] = "SELECT seq, id, at, what, created_by, client,"
+			   " before, after FROM silence_history"
+			   " WHERE id = ?1 ORDER BY seq",
+	[ST_SIL_HIST_ALL] = "SELECT seq, id, at, what, created_by, client,"
+			    " before, after FROM silence_history"
+			    " ORDER BY seq",
+	[ST_NFLOG_PUT] = "INSERT INTO nflog VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			 " ?7, ?8) ON CONFLICT DO UPDATE SET"
+			 " timestamp = excluded.timestamp,"
+			 " firing = excluded.firing,"
+			 " resolved = excluded.resolved,"
+			 " expires_at = excluded.expires_at"
+			 " WHERE excluded.timestamp >= nflog.timestamp",
+	[ST_NFLOG_GET] = "SELECT group_key, receiver, integration, idx,"
+			 " timestamp, firing, resolved, expires_at FROM nflog"
+			 " WHERE group_key = ?1 AND receiver = ?2"
+			 " AND integration = ?3 AND idx = ?4",
+	[ST_NFLOG_ALL] = "SELECT group_key, receiver, integration, idx,"
+			 " timestamp, firing, resolved, expires_at FROM nflog"
+			 " ORDER BY group_key, receiver, integration, idx",
+	[ST_NFLOG_GC] = "DELETE FROM nflog WHERE expires_at <= ?1",
 };
 
 struct sq {
@@ -326,6 +401,15 @@ static int migrate(struct sq *s, struct buf *err)
 			   v);
 		goto fail;
 	}
+	if (v == NMIGRATIONS) { /* up to date: write nothing, so other
+				   connections' data_version stays */
+		if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			fail(s, err, "committing the schema migration");
+			goto fail;
+		}
+		return 0;
+	}
 	for (; v < NMIGRATIONS; v++) {
 		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) !=
 		    SQLITE_OK) {
@@ -360,14 +444,31 @@ static int prepare_all(struct sq *s, struct buf *err)
 	return 0;
 }
 
-static int sq_open(const char *path, void **be, struct buf *err)
+/* Checks that path's directory exists (take_lock() does for the daemon). */
+static int dir_exists(struct sq *s, struct buf *err)
+{
+	char *dir = path_dir(s->path);
+	struct stat sb;
+	int ok = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+
+	if (!ok)
+		buf_printf(err, "store: %s: directory %s does not exist\n",
+			   s->path, dir);
+	free(dir);
+	return ok ? 0 : -1;
+}
+
+/* shared: no flock (store_open_shared()); SQLite's locks and the busy
+ * timeout of configure() serialize it with the daemon. */
+static int open_common(const char *path, int shared, void **be,
+		       struct buf *err)
 {
 	struct sq *s = xcalloc(1, sizeof *s);
 
 	*be = NULL;
 	s->path = xstrdup(path);
 	s->lockfd = -1;
-	if (take_lock(s, err) != 0)
+	if ((shared ? dir_exists(s, err) : take_lock(s, err)) != 0)
 		goto fail;
 	if (sqlite3_open_v2(path, &s->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -385,6 +486,16 @@ static int sq_open(const char *path, void **be, struct buf *err)
 fail:
 	sq_close(s);
 	return -1;
+}
+
+static int sq_open(const char *path, void **be, struct buf *err)
+{
+	return open_common(path, 0, be, err);
+}
+
+static int sq_open_shared(const char *path, void **be, struct buf *err)
+{
+	return open_common(path, 1, be, err);
 }
 
 static void sq_close(void *be)
@@ -669,6 +780,297 @@ static int sq_touch_group(void *be, const struct store_group_key *g,
 	return step_done(s, st, err, "touching a group");
 }
 
+/* ------------------------------------------------------- data version */
+
+static int sq_data_version(void *be, int64_t *v, struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[ST_DATA_VERSION];
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : fail(s, err, "reading data_version");
+}
+
+/* ------------------------------------------------------------- silences */
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int put_silence(struct sq *s, const struct store_silence *x,
+		       struct buf *err)
+{
+	sqlite3_stmt *st = s->st[ST_SIL_PUT];
+
+	assert(x->id != NULL && x->data != NULL);
+	sqlite3_bind_text(st, 1, x->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, x->updated_at_ms);
+	sqlite3_bind_int64(st, 3, x->expires_at_ms);
+	sqlite3_bind_text(st, 4, x->data, -1, SQLITE_STATIC);
+	return step_done(s, st, err, "saving a silence");
+}
+
+static int put_history(struct sq *s, const struct store_silence_history *h,
+		       struct buf *err)
+{
+	sqlite3_stmt *st = s->st[ST_SIL_HIST_PUT];
+
+	sqlite3_bind_text(st, 1, h->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, h->at_ms);
+	sqlite3_bind_text(st, 3, h->what, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, h->created_by ? h->created_by : "", -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, h->client ? h->client : "", -1,
+			  SQLITE_STATIC);
+	bind_text_or_null(st, 6, h->before);
+	bind_text_or_null(st, 7, h->after);
+	return step_done(s, st, err, "saving silence history");
+}
+
+static int sq_silences_write(void *be, const struct store_silence_write *w,
+			     struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *del = s->st[ST_SIL_DEL];
+
+	if (begin(s, err) != 0)
+		return -1;
+	for (size_t i = 0; i < w->nput; i++)
+		if (put_silence(s, &w->put[i], err) != 0)
+			goto fail;
+	for (size_t i = 0; i < w->ndel; i++) {
+		sqlite3_bind_text(del, 1, w->del[i], -1, SQLITE_STATIC);
+		if (step_done(s, del, err, "deleting a silence") != 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < w->nhist; i++)
+		if (put_history(s, &w->hist[i], err) != 0)
+			goto fail;
+	if (commit(s, err) != 0)
+		goto fail;
+	return 0;
+fail:
+	rollback(s);
+	return -1;
+}
+
+static int sq_silences_load(void *be, store_silence_fn fn, void *ctx,
+			    struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[ST_SILENCES];
+	int rc = 0, step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_silence x = {
+			(const char *)sqlite3_column_text(st, 0),
+			sqlite3_column_int64(st, 1),
+			sqlite3_column_int64(st, 2),
+			(const char *)sqlite3_column_text(st, 3),
+		};
+
+		if (!x.id || !x.data) {
+			buf_printf(err, "store: %s: malformed silence row\n",
+				   s->path);
+			rc = -1;
+			break;
+		}
+		if ((rc = fn(ctx, &x)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = fail(s, err, "loading silences");
+	sqlite3_reset(st);
+	return rc;
+}
+
+static int sq_silence_history(void *be, const char *id,
+			      store_silence_history_fn fn, void *ctx,
+			      struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[id ? ST_SIL_HIST_ID : ST_SIL_HIST_ALL];
+	int rc = 0, step;
+
+	if (id)
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_silence_history h = {
+			.seq = sqlite3_column_int64(st, 0),
+			.id = (const char *)sqlite3_column_text(st, 1),
+			.at_ms = sqlite3_column_int64(st, 2),
+			.what = (const char *)sqlite3_column_text(st, 3),
+			.created_by = (const char *)sqlite3_column_text(st, 4),
+			.client = (const char *)sqlite3_column_text(st, 5),
+			.before = (const char *)sqlite3_column_text(st, 6),
+			.after = (const char *)sqlite3_column_text(st, 7),
+		};
+
+		if (!h.id || !h.what || !h.created_by || !h.client) {
+			buf_printf(err,
+				   "store: %s: malformed silence history row\n",
+				   s->path);
+			rc = -1;
+			break;
+		}
+		if ((rc = fn(ctx, &h)) != 0)
+			break;
+	}
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = fail(s, err, "reading silence history");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* ------------------------------------------------------------- nflog */
+
+static void hashes_encode(struct buf *b, const uint64_t *v, size_t n)
+{
+	buf_reset(b);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char le[8];
+
+		for (int k = 0; k < 8; k++)
+			le[k] = (unsigned char)(v[i] >> (8 * k));
+		buf_add(b, le, sizeof le);
+	}
+}
+
+/* Returns a new array of the hashes of a blob (the caller frees it), or
+ * NULL with *n = (size_t)-1 when the blob is malformed. */
+static uint64_t *hashes_decode(const void *blob, int len, size_t *n)
+{
+	const unsigned char *p = blob;
+	uint64_t *v;
+
+	if (len < 0 || len % 8 != 0 || (len > 0 && !p)) {
+		*n = (size_t)-1;
+		return NULL;
+	}
+	*n = (size_t)len / 8;
+	v = xcalloc(*n + 1, sizeof *v);
+	for (size_t i = 0; i < *n; i++)
+		for (int k = 0; k < 8; k++)
+			v[i] |= (uint64_t)p[i * 8 + (size_t)k] << (8 * k);
+	return v;
+}
+
+static int sq_nflog_put(void *be, const struct store_nflog_entry *e,
+			struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[ST_NFLOG_PUT];
+	struct buf tmp = { 0 };
+
+	sqlite3_bind_text(st, 1, e->key.group_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->key.receiver, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->key.integration, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, e->key.idx);
+	sqlite3_bind_int64(st, 5, e->timestamp_ms);
+	hashes_encode(&tmp, e->firing, e->nfiring);
+	sqlite3_bind_blob(st, 6, tmp.s ? tmp.s : "", (int)tmp.len,
+			  SQLITE_TRANSIENT);
+	hashes_encode(&tmp, e->resolved, e->nresolved);
+	sqlite3_bind_blob(st, 7, tmp.s ? tmp.s : "", (int)tmp.len,
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 8, e->expires_at_ms);
+	buf_free(&tmp);
+	return step_done(s, st, err, "saving a notification log entry");
+}
+
+/* Calls fn for the current row of an nflog SELECT. */
+static int nflog_row(struct sq *s, sqlite3_stmt *st, store_nflog_fn fn,
+		     void *ctx, struct buf *err)
+{
+	struct store_nflog_entry e = {
+		.key = { (const char *)sqlite3_column_text(st, 0),
+			 (const char *)sqlite3_column_text(st, 1),
+			 (const char *)sqlite3_column_text(st, 2),
+			 sqlite3_column_int(st, 3) },
+		.timestamp_ms = sqlite3_column_int64(st, 4),
+		.expires_at_ms = sqlite3_column_int64(st, 7),
+	};
+	uint64_t *f = hashes_decode(sqlite3_column_blob(st, 5),
+				    sqlite3_column_bytes(st, 5), &e.nfiring);
+	uint64_t *r = hashes_decode(sqlite3_column_blob(st, 6),
+				    sqlite3_column_bytes(st, 6), &e.nresolved);
+	int rc;
+
+	if (!f || !r || !e.key.group_key || !e.key.receiver ||
+	    !e.key.integration) {
+		buf_printf(err,
+			   "store: %s: malformed notification log row\n",
+			   s->path);
+		rc = -1;
+	} else {
+		e.firing = f;
+		e.resolved = r;
+		rc = fn(ctx, &e);
+	}
+	free(f);
+	free(r);
+	return rc;
+}
+
+static int nflog_select(struct sq *s, sqlite3_stmt *st, store_nflog_fn fn,
+			void *ctx, struct buf *err)
+{
+	int rc = 0, step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = nflog_row(s, st, fn, ctx, err)) != 0)
+			break;
+	if (rc == 0 && step != SQLITE_DONE)
+		rc = fail(s, err, "reading the notification log");
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+static int sq_nflog_get(void *be, const struct store_nflog_key *k,
+			store_nflog_fn fn, void *ctx, struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[ST_NFLOG_GET];
+
+	sqlite3_bind_text(st, 1, k->group_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->receiver, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->integration, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, k->idx);
+	return nflog_select(s, st, fn, ctx, err);
+}
+
+static int sq_nflog_load(void *be, store_nflog_fn fn, void *ctx,
+			 struct buf *err)
+{
+	struct sq *s = be;
+
+	return nflog_select(s, s->st[ST_NFLOG_ALL], fn, ctx, err);
+}
+
+static int sq_nflog_gc(void *be, int64_t now_ms, int64_t *ndeleted,
+		       struct buf *err)
+{
+	struct sq *s = be;
+	sqlite3_stmt *st = s->st[ST_NFLOG_GC];
+
+	sqlite3_bind_int64(st, 1, now_ms);
+	if (step_done(s, st, err, "deleting expired notification log "
+				  "entries") != 0)
+		return -1;
+	if (ndeleted)
+		*ndeleted = sqlite3_changes(s->db);
+	return 0;
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -677,4 +1079,13 @@ const struct store_ops store_sqlite_ops = {
 	.alerts_touch_group = sq_touch_group,
 	.alerts_load = sq_load,
 	.alerts_retain_groups = sq_retain,
+	.open_shared = sq_open_shared,
+	.data_version = sq_data_version,
+	.silences_write = sq_silences_write,
+	.silences_load = sq_silences_load,
+	.silence_history = sq_silence_history,
+	.nflog_put = sq_nflog_put,
+	.nflog_get = sq_nflog_get,
+	.nflog_load = sq_nflog_load,
+	.nflog_gc = sq_nflog_gc,
 };

@@ -240,7 +240,7 @@ Test(store, create_reopen_wal)
 	cr_assert_eq(access(db, F_OK), 0);
 	st = open_ok();
 	store_close(st);
-	cr_assert_eq(sql_int("PRAGMA user_version"), 1);
+	cr_assert_eq(sql_int("PRAGMA user_version"), 2);
 	cr_assert_eq(sql_int("SELECT count(*) FROM sqlite_master "
 			     "WHERE name = 'alert_state'"),
 		     1);
@@ -262,11 +262,13 @@ Test(store, migrations_idempotent)
 {
 	for (int i = 0; i < 3; i++)
 		store_close(open_ok());
-	cr_assert_eq(sql_int("PRAGMA user_version"), 1);
+	cr_assert_eq(sql_int("PRAGMA user_version"), 2);
+	/* 1: alert_group, alert_state, alert_state_group; 2: silence,
+	 * silence_history, silence_history_id, nflog, nflog_expires */
 	cr_assert_eq(sql_int("SELECT count(*) FROM sqlite_master "
 			     "WHERE type IN ('table', 'index') "
 			     "AND name NOT LIKE 'sqlite_%'"),
-		     3);
+		     8);
 }
 
 Test(store, refuses_newer_version)
@@ -778,4 +780,215 @@ Test(store, touch_moves_saved_at)
 	buf_free(&err);
 	labels_free(l);
 	store_close(st);
+}
+
+/* ------------------------------------------- schema 2: router state */
+
+Test(store, migrates_version_1_file)
+{
+	struct store *st = open_ok();
+	struct labels *l = mk((const char *[]){ "a", "b", NULL });
+	struct alert_persist a = { .labels = l, .state = ALERT_FIRING };
+	struct store_rule_alerts r = { { "R", 1 }, &a, 1 };
+	struct seen_list got = { 0 };
+
+	save(st, "f", "g", &r, 1);
+	store_close(st);
+	/* make the file what Tocsin with schema 1 left behind */
+	sql_exec("DROP TABLE silence; DROP TABLE silence_history;"
+		 " DROP TABLE nflog; PRAGMA user_version = 1");
+	cr_assert_eq(sql_int("SELECT count(*) FROM sqlite_master "
+			     "WHERE name = 'silence'"),
+		     0);
+	st = open_ok();
+	cr_assert_eq(sql_int("PRAGMA user_version"), 2);
+	cr_assert_eq(sql_int("SELECT count(*) FROM sqlite_master "
+			     "WHERE name IN ('silence', 'silence_history',"
+			     " 'nflog')"),
+		     3);
+	load(st, &got);
+	cr_assert_eq(got.n, 1, "the alert state of schema 1 is kept");
+	seen_free(&got);
+	store_close(st);
+	labels_free(l);
+}
+
+Test(store, shared_open_beside_daemon)
+{
+	struct store *daemon = open_ok(), *cli = NULL;
+	struct buf err = { 0 };
+	int64_t v0, v1;
+	struct store_silence x = { "id-1", 5, 10, "{}" };
+	struct store_silence_write w = { &x, 1, NULL, 0, NULL, 0 };
+	char *msg = open_fails(); /* a second daemon is still refused */
+
+	free(msg);
+	cr_assert_eq(store_open_shared(db, &cli, &err), 0, "%s",
+		     buf_str(&err));
+	cr_assert_eq(store_data_version(daemon, &v0, &err), 0);
+	cr_assert_eq(store_silences_write(cli, &w, &err), 0, "%s",
+		     buf_str(&err));
+	cr_assert_eq(store_data_version(daemon, &v1, &err), 0);
+	cr_assert_neq(v0, v1, "the daemon sees the CLI's commit");
+	cr_assert_eq(store_data_version(cli, &v0, &err), 0);
+	cr_assert_eq(store_silences_write(cli, &w, &err), 0);
+	cr_assert_eq(store_data_version(cli, &v1, &err), 0);
+	cr_assert_eq(v0, v1, "its own commits do not count");
+	store_close(cli);
+	store_close(daemon);
+	buf_free(&err);
+}
+
+Test(store, shared_open_missing_directory)
+{
+	char *p = path_join(dir, "nope/tocsin.db");
+	struct store *st = NULL;
+	struct buf err = { 0 };
+
+	cr_assert_neq(store_open_shared(p, &st, &err), 0);
+	cr_assert_null(st);
+	cr_assert(strstr(buf_str(&err), "does not exist") != NULL, "%s",
+		  buf_str(&err));
+	buf_free(&err);
+	free(p);
+}
+
+static int count_silence(void *ctx, const struct store_silence *x)
+{
+	(void)x;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int last_hist(void *ctx, const struct store_silence_history *h)
+{
+	char **what = ctx;
+
+	free(*what);
+	*what = xasprintf("%s %s %s %s %s %s", h->id, h->what, h->created_by,
+			  h->client, h->before ? h->before : "-",
+			  h->after ? h->after : "-");
+	return 0;
+}
+
+Test(store, silences_write_is_one_transaction)
+{
+	struct store *st = open_ok();
+	struct buf err = { 0 };
+	struct store_silence a = { "a", 1, 2, "{\"a\":1}" };
+	struct store_silence b = { "boom", 1, 2, "{}" };
+	struct store_silence_history h = { "a", 1, "create", "alice", "cli",
+					   NULL, "{\"a\":1}", 0 };
+	struct store_silence_write w1 = { &a, 1, NULL, 0, &h, 1 };
+	struct store_silence both[2] = { a, b };
+	struct store_silence_write w2 = { both, 2, NULL, 0, &h, 1 };
+	const char *del[] = { "a" };
+	struct store_silence_write w3 = { NULL, 0, del, 1, NULL, 0 };
+	char *what = NULL;
+	int n = 0;
+
+	cr_assert_eq(store_silences_write(st, &w1, &err), 0, "%s",
+		     buf_str(&err));
+	sql_exec("CREATE TRIGGER boom BEFORE INSERT ON silence "
+		 "WHEN NEW.id = 'boom' "
+		 "BEGIN SELECT RAISE(ABORT, 'boom refused'); END");
+	a.data = "{\"a\":2}";
+	both[0] = a;
+	cr_assert_neq(store_silences_write(st, &w2, &err), 0);
+	cr_assert(strstr(buf_str(&err), "boom refused") != NULL, "%s",
+		  buf_str(&err));
+	cr_assert_eq(sql_int("SELECT count(*) FROM silence_history"), 1,
+		     "the history row of the failed change is gone too");
+	cr_assert_eq(sql_int("SELECT count(*) FROM silence "
+			     "WHERE data = '{\"a\":1}'"),
+		     1, "the old silence is untouched");
+	cr_assert_eq(store_silences_load(st, count_silence, &n, &err), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(store_silence_history(st, "a", last_hist, &what, &err),
+		     0);
+	cr_assert_str_eq(what, "a create alice cli - {\"a\":1}");
+	cr_assert_eq(store_silences_write(st, &w3, &err), 0);
+	n = 0;
+	cr_assert_eq(store_silences_load(st, count_silence, &n, &err), 0);
+	cr_assert_eq(n, 0);
+	free(what);
+	store_close(st);
+	buf_free(&err);
+}
+
+/* A crash in the middle of an nflog write leaves the old entry or the new
+ * one, never a mix: the child logs entry k (k firing hashes, all k). */
+static void nflog_child(long k0, int wfd)
+{
+	struct store *st = NULL;
+	struct buf err = { 0 };
+	uint64_t h[64];
+
+	if (store_open(db, &st, &err) != 0)
+		_exit(2);
+	for (long k = k0;; k++) {
+		struct store_nflog_entry e = {
+			{ "g", "r", "webhook", 0 }, k, h, (size_t)(k % 64),
+			NULL, 0, k + 1000,
+		};
+
+		for (int i = 0; i < 64; i++)
+			h[i] = (uint64_t)k;
+		if (store_nflog_put(st, &e, &err) != 0)
+			_exit(3);
+		if (write(wfd, &k, sizeof k) != sizeof k)
+			_exit(4);
+	}
+}
+
+static int check_nflog(void *ctx, const struct store_nflog_entry *e)
+{
+	long *k = ctx;
+
+	*k = (long)e->timestamp_ms;
+	if (e->nfiring != (size_t)(*k % 64) || e->expires_at_ms != *k + 1000)
+		*k = -1;
+	for (size_t i = 0; i < e->nfiring; i++)
+		if (e->firing[i] != (uint64_t)e->timestamp_ms)
+			*k = -1;
+	return 0;
+}
+
+Test(store, nflog_crash_safety_sigkill, .timeout = 60)
+{
+	long k0 = 1;
+
+	/* each round starts above the last: an older timestamp is ignored */
+	for (int round = 0; round < 4; round++) {
+		int fds[2];
+		pid_t pid;
+		long k, last = -1, got = 0;
+		struct store *st;
+		struct buf err = { 0 };
+
+		cr_assert_eq(pipe(fds), 0);
+		pid = fork();
+		cr_assert_neq(pid, -1);
+		if (pid == 0) {
+			close(fds[0]);
+			nflog_child(k0, fds[1]);
+		}
+		close(fds[1]);
+		cr_assert_eq(read(fds[0], &last, sizeof last), sizeof last);
+		usleep((useconds_t)(rand() % 30000));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		while (read(fds[0], &k, sizeof k) == sizeof k)
+			last = k;
+		close(fds[0]);
+		st = open_ok();
+		cr_assert_eq(store_nflog_load(st, check_nflog, &got, &err), 0,
+			     "%s", buf_str(&err));
+		cr_assert(got == last || got == last + 1,
+			  "round %d: entry %ld, last logged %ld", round, got,
+			  last);
+		store_close(st);
+		buf_free(&err);
+		k0 = last + 2;
+	}
 }

@@ -1,0 +1,56 @@
+/*
+ * router_int.h - the router's insides, shared by router.c (alerts in, the
+ * pipeline) and the API handlers (api_v2.c, api_silences.c).
+ */
+#ifndef TOCSIN_ROUTER_INT_H
+#define TOCSIN_ROUTER_INT_H
+
+#include "alertstore.h"
+#include "dispatch.h"
+#include "inhibit.h"
+#include "nflog.h"
+#include "router.h"
+#include "silence.h"
+
+struct integration_stats {
+	uint64_t total, failed, requests, requests_failed;
+	double latency_sum;
+	uint64_t latency_count;
+};
+
+struct router {
+	struct router_opts o;
+	struct eval_clock wall;
+	char *external_url;
+	const struct config *cfg;
+	struct tmpl_set *templates;
+	struct alertstore *alerts;
+	struct dispatcher *disp;
+	struct inhibitor *inhibit;
+	struct silences *silences;
+	uint64_t gc_timer;
+	size_t flushing; /* flushes in the pipeline */
+	struct silence_ids ids; /* scratch for the silence stage */
+	int64_t started;
+
+	/* metrics */
+	uint64_t received_firing, received_resolved, invalid;
+	uint64_t suppressed_inhibited, suppressed_silenced, muted;
+	struct integration_stats stats[8]; /* by receivers_all index */
+};
+
+/* The router's wall clock now. */
+int64_t router_now(const struct router *r);
+/* Stores alerts (taking one reference each) and routes them. */
+void router_put(struct router *r, struct am_alert **v, size_t n);
+
+/* Picks up silences another process (the CLI with --db) wrote. */
+void router_refresh_silences(struct router *r);
+
+/* Silence endpoints (api_silences.c). */
+void api_silences_get(struct httpd_req *q, void *arg);
+void api_silences_post(struct httpd_req *q, void *arg);
+void api_silence_get(struct httpd_req *q, void *arg);
+void api_silence_delete(struct httpd_req *q, void *arg);
+
+#endif
