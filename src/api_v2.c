@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api_alerts.h"
 #include "cli.h"
@@ -46,20 +47,20 @@ struct filter {
 	int has_recv;
 };
 
-/* strconv.ParseBool; -1 when it is none of its spellings. */
+/* go-openapi's swag.ConvertBool, as go-swagger reads a boolean query
+ * parameter: these spellings (any case) are true, everything else is
+ * false, never an error. */
 static int parse_bool(const char *s)
 {
-	static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
-	static const char *const f[] = {"0", "f", "F", "FALSE", "false",
-					"False"};
+	static const char *const t[] = {"true", "1",	    "yes",
+					"ok",	"y",	    "on",
+					"selected", "checked", "t",
+					"enabled"};
 
-	for (size_t i = 0; i < 6; i++) {
-		if (strcmp(s, t[i]) == 0)
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (strcasecmp(s, t[i]) == 0)
 			return 1;
-		if (strcmp(s, f[i]) == 0)
-			return 0;
-	}
-	return -1;
+	return 0;
 }
 
 /* Reads the query; answers and returns -1 on a bad one. */
@@ -76,21 +77,10 @@ static int filter_read(struct httpd_req *q, struct filter *f, int groups)
 	memset(f, 0, sizeof *f);
 	for (size_t i = 0; i < 4; i++) {
 		const char *v = httpd_req_arg(q, names[i]);
-		int b = v ? parse_bool(v) : 1;
 
 		if (groups && i == 3)
 			continue;
-		if (b == -1) {
-			struct buf m = {0};
-
-			buf_printf(&m, "%s in query must be of type boolean: ",
-				   names[i]);
-			buf_quote(&m, v);
-			reply_error(q, 422, 601, buf_str(&m));
-			buf_free(&m);
-			return -1;
-		}
-		*dst[i] = b;
+		*dst[i] = v ? parse_bool(v) : 1;
 	}
 	n = httpd_req_args(q, "filter", vals, 64);
 	for (size_t i = 0; i < n && i < 64; i++) {

@@ -120,6 +120,54 @@ for r in ml pager; do
 	ok "receiver $r: $(wc -l <"$TMPDIR/am-$r.txt") notifications as alertmanager's"
 done
 
+# The API answers the same: the same silence on both, then alerts with
+# every filter, groups and receivers, without what must differ (times,
+# silence ids, the receivers' URLs).
+silence='{"matchers":[{"name":"model","value":"fraud","isRegex":false}],"startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"t","comment":"c"}'
+for u in "$AM_URL" "$TURL"; do
+	curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
+		--data "$silence" "$u/api/v2/silences" || fail "silence on $u"
+done
+post_both "[$(alert Api '"team":"ml","model":"fraud","severity":"warning"'),$(alert Api '"team":"db","model":"churn","severity":"critical"'),$(alert Api '"model":"x","severity":"info"')]"
+norm() { # URL PATH
+	curl -sS "$1$2" | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+def clean(a):
+    a = dict(a)
+    for k in ("startsAt", "endsAt", "updatedAt", "generatorURL"):
+        a.pop(k, None)
+    st = dict(a["status"])
+    st["silencedBy"] = len(st["silencedBy"])
+    a["status"] = st
+    return a
+if isinstance(d, list) and d and "alerts" in d[0]:
+    d = [dict(g, alerts=[clean(a) for a in g["alerts"]]) for g in d]
+    # Groups with equal labels and receiver (one per route) have no
+    # order in Alertmanager (sort.Sort on labels, then receiver).
+    d.sort(key=lambda g: json.dumps([g["labels"], g["receiver"], g["alerts"]], sort_keys=True))
+elif isinstance(d, list) and d and "fingerprint" in d[0]:
+    d = [clean(a) for a in d]
+print(json.dumps(d, sort_keys=True, indent=1))'
+}
+for q in "/api/v2/alerts" "/api/v2/alerts?silenced=false" "/api/v2/alerts?active=false" \
+	"/api/v2/alerts?inhibited=false&silenced=false" \
+	"/api/v2/alerts?filter=model%3D%22fraud%22" "/api/v2/alerts?filter=alertname%3D~%22A.*%22&filter=team%21%3D%22ml%22" \
+	"/api/v2/alerts?receiver=pag.*" "/api/v2/alerts/groups" "/api/v2/alerts/groups?silenced=false" \
+	"/api/v2/receivers"; do
+	norm "$AM_URL" "$q" >"$TMPDIR/am.json"
+	norm "$TURL" "$q" >"$TMPDIR/t.json"
+	diff -u "$TMPDIR/am.json" "$TMPDIR/t.json" >"$TMPDIR/diff" ||
+		{ head -60 "$TMPDIR/diff"; fail "GET $q differs"; }
+done
+ok "GET /api/v2/alerts with filters, /alerts/groups and /receivers as alertmanager's"
+for q in "/api/v2/alerts?filter=%7Bbad" "/api/v2/alerts?active=maybe"; do
+	a=$(curl -s -o /dev/null -w '%{http_code}' "$AM_URL$q")
+	t=$(curl -s -o /dev/null -w '%{http_code}' "$TURL$q")
+	[ "$a" = "$t" ] || fail "GET $q: alertmanager $a, tocsin $t"
+done
+ok "bad filters get alertmanager's status codes"
+
 # amtool reads Tocsin as it reads Alertmanager.
 amtool --alertmanager.url="$TURL" alert query -o json >"$TMPDIR/q.json" 2>"$TMPDIR/amtool.err" ||
 	{ cat "$TMPDIR/amtool.err"; fail "amtool alert query"; }
@@ -144,3 +192,12 @@ got_prom() {
 }
 wait_until 20 got_prom || fail "prometheus never delivered to tocsin"
 ok "prometheus delivers its alerts to tocsin"
+
+curl -sS "$TURL/metrics" >"$TMPDIR/metrics.txt"
+promtool check metrics <"$TMPDIR/metrics.txt" >"$TMPDIR/lint" 2>&1 ||
+	{ cat "$TMPDIR/lint"; fail "promtool check metrics"; }
+grep -q '^tocsin_notifications_total{integration="webhook"} [1-9]' "$TMPDIR/metrics.txt" ||
+	fail "no webhook notifications counted"
+grep -q '^tocsin_alerts_received_total{status="firing"} [1-9]' "$TMPDIR/metrics.txt" ||
+	fail "no alerts received counted"
+ok "router metrics pass promtool check metrics"
