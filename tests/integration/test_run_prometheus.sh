@@ -23,6 +23,8 @@ grep -q 'for: 10s' "$RULES" || fail "scaling the rule pack"
 start_exporter || fail "exporter"
 exporter_set 'model_queue_depth{model="fraud",replica="a"} 10
 model_queue_depth{model="fraud",replica="b"} 20' || fail "exporter_set"
+start_sink --name own-webhook || fail sink
+OWN_LOG=$SINK_LOG OWN_URL=$SINK_URL
 start_sink --name am-webhook || fail sink
 AM_WEBHOOK_URL=$SINK_URL start_alertmanager || fail "alertmanager"
 PROM_RULE_FILES=$RULES start_prometheus "$EXPORTER_ADDR" || fail "prometheus"
@@ -43,8 +45,8 @@ alerting:
   alertmanagers: [{url: '$AM_URL'}]
 storage:
   path: $TMPDIR/state/tocsin.db
-route: {receiver: none}
-receivers: [{name: none}]
+route: {receiver: own, group_wait: 1s, group_interval: 2s}
+receivers: [{name: own, webhook_configs: [{url: '$OWN_URL/hook'}]}]
 EOF
 "$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
 	--web.listen-address="127.0.0.1:$PORT" >"$TMPDIR/tocsin.log" 2>&1 &
@@ -112,6 +114,14 @@ amtool --alertmanager.url="$AM_URL" alert query alertname=ModelQueueBacklog |
 ok "alertmanager has it (API v2 and amtool), with external labels"
 wait_until 10 sh -c "[ \$(wc -l <'$SINK_LOG') -ge 1 ]" || fail "no webhook from alertmanager"
 ok "alertmanager notified its webhook"
+
+# Tocsin's own router got it from the evaluator in-process.
+own_has() {
+	json_lines_get "$OWN_LOG" 'json.loads(d["body"])["commonLabels"].get("alertname", "") + "/" + json.loads(d["body"])["commonLabels"].get("cluster", "")' |
+		grep -q '^ModelQueueBacklog/it$'
+}
+wait_until 10 own_has || fail "tocsin's own webhook never got ModelQueueBacklog"
+ok "tocsin's own router notified its webhook, external labels added"
 
 # The queue drains: resolved in Tocsin, then in Alertmanager.
 exporter_set 'model_queue_depth{model="fraud",replica="a"} 1
