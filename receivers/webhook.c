@@ -189,8 +189,3 @@ const struct receiver_ops receiver_webhook = {
 	.build = build,
 	.judge = judge,
 };
-
-const struct receiver_ops *const receivers_all[] = {
-	&receiver_webhook,
-	NULL,
-};
