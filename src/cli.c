@@ -9,9 +9,12 @@
 static int cmd_version(int argc, char **argv);
 
 static const struct cli_cmd commands[] = {
+	{"alert", "query and add alerts of a running daemon", cli_alert},
 	{"check", "check rule files and configuration files", cli_check},
 	{"routes", "show the routing tree, test where labels are routed", cli_routes},
 	{"run", "run the evaluator and the HTTP API (the daemon)", cli_run},
+	{"silence", "add, query, expire, import silences; their history",
+	 cli_silence},
 	{"template", "render notification templates", cli_template},
 	{"version", "print the version", cmd_version},
 };

@@ -22,6 +22,8 @@ int cli_check(int argc, char **argv);
 int cli_template(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_routes(int argc, char **argv);
+int cli_silence(int argc, char **argv);
+int cli_alert(int argc, char **argv);
 
 /* Matches "--name=value" or "--name value"; returns the value (advancing
  * *i past a separate value) or NULL.  Missing value: prints an error and

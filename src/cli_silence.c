@@ -1,0 +1,942 @@
+/*
+ * cli_silence.c - `tocsin silence ...` and `tocsin alert ...`: what amtool
+ * does, against the running daemon's API (--url, TOCSIN_URL, or amtool's
+ * --alertmanager.url) or, with --db FILE, directly on the SQLite file
+ * (the daemon notices within a second).  Both ways go through the same
+ * JSON documents, so answers and validation are the same.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "duration.h"
+#include "jsonw.h"
+#include "loop.h"
+#include "matcher.h"
+#include "silence.h"
+#include "store.h"
+#include "tmpl_int.h"
+
+#define DEFAULT_URL "http://127.0.0.1:9093"
+
+static const char usage[] =
+	"usage: tocsin silence add MATCHER... (-d|--duration=DUR | --end=TIME)\n"
+	"                          [--start=TIME] -c|--comment=TEXT\n"
+	"                          [-a|--author=NAME] [--force] [--dry-run]\n"
+	"       tocsin silence query [MATCHER...] [--expired] [--within=DUR]\n"
+	"                            [-o simple|extended|json] [-q]\n"
+	"       tocsin silence expire ID...\n"
+	"       tocsin silence import FILE|-\n"
+	"       tocsin silence history [ID]\n"
+	"       tocsin alert query [MATCHER...] [-o simple|json]\n"
+	"       tocsin alert add LABEL=VALUE... [--annotation=NAME=VALUE...]\n"
+	"\n"
+	"Common flags: --url=URL (or TOCSIN_URL, or --alertmanager.url; default\n"
+	"http://127.0.0.1:9093) to talk to the daemon, or --db=FILE to work on\n"
+	"its state file directly (silence commands; works while the daemon is\n"
+	"down, and a running daemon picks the change up within a second).\n"
+	"Matchers: alertname=Foo, 'model=~\"fraud.*\"', '{a=\"b\",c!=\"d\"}'; a\n"
+	"first word without an operator means alertname=WORD.\n"
+	"Exit status: 0; 65 (EX_DATAERR) refused input; 66 unknown id; 69\n"
+	"(EX_UNAVAILABLE) daemon unreachable; 64 bad arguments.  See tocsin(1).\n";
+
+struct ctx {
+	const char *url, *db;
+	struct store *st;
+	struct silences *sil;
+};
+
+/* --------------------------------------------------------- transport */
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	buf_add(arg, p, size * n);
+	return size * n;
+}
+
+/* One request to the daemon; returns the HTTP status, or -1 (message
+ * printed) when it cannot be reached. */
+static long http(const struct ctx *c, const char *method, const char *path,
+		 const char *body, struct buf *out)
+{
+	CURL *e = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char *url = xasprintf("%s%s", c->url, path);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	long status = -1;
+	CURLcode rc;
+
+	h = curl_slist_append(h, "Content-Type: application/json");
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "tocsin-cli/" TOCSIN_VERSION);
+	if (body)
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+	rc = curl_easy_perform(e);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	else
+		fprintf(stderr,
+			"tocsin: cannot reach the daemon at %s: %s\n"
+			"Is `tocsin run` running there?  Give its address with "
+			"--url, or work on its state file with --db FILE.\n",
+			c->url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	curl_slist_free_all(h);
+	curl_easy_cleanup(e);
+	free(url);
+	return status;
+}
+
+static int open_db(struct ctx *c)
+{
+	struct buf err = {0};
+
+	if (store_open_shared(c->db, &c->st, &err) == -1 ||
+	    !(c->sil = silences_open(c->st, SILENCE_RETENTION_MS,
+				     loop_wall_ms(), &err))) {
+		fprintf(stderr, "tocsin: %s", buf_str(&err));
+		buf_free(&err);
+		return -1;
+	}
+	buf_free(&err);
+	return 0;
+}
+
+static char *client(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	return xasprintf("cli %s", pw ? pw->pw_name : "?");
+}
+
+/* POST a postable silence; prints its id.  Returns an exit status. */
+static int post_silence(struct ctx *c, const char *body, int quiet_id)
+{
+	struct buf out = {0};
+	long status;
+	int rc = EX_OK;
+	json_t *j;
+
+	if (c->db) {
+		struct silence_answer a = {0};
+		char *who = client();
+
+		silences_post(c->sil, body, strlen(body), loop_wall_ms(), who,
+			      &a);
+		free(who);
+		status = a.status;
+		buf_add(&out, a.body.s ? a.body.s : "", a.body.len);
+		silence_answer_free(&a);
+	} else {
+		status = http(c, "POST", "/api/v2/silences", body, &out);
+		if (status == -1) {
+			buf_free(&out);
+			return EX_UNAVAILABLE;
+		}
+	}
+	j = json_loadb(out.s ? out.s : "", out.len, JSON_DECODE_ANY, NULL);
+	if (status == 200 && json_is_object(j)) {
+		if (!quiet_id)
+			printf("%s\n", json_string_value(
+					       json_object_get(j, "silenceID")));
+	} else {
+		const char *msg = json_is_string(j) ? json_string_value(j)
+				  : json_is_object(j)
+					  ? json_string_value(json_object_get(
+						    j, "message"))
+					  : NULL;
+
+		fprintf(stderr, "tocsin: the silence was refused (%ld): %s\n",
+			status, msg ? msg : buf_str(&out));
+		rc = status == 404 ? EX_NOINPUT : EX_DATAERR;
+	}
+	json_decref(j);
+	buf_free(&out);
+	return rc;
+}
+
+/* ----------------------------------------------------------- matchers */
+
+/* Parses matcher arguments; a first word without an operator is an
+ * alertname, as amtool takes it. */
+static int parse_matchers(char **argv, int n, struct matchers *ms)
+{
+	struct buf err = {0};
+
+	for (int i = 0; i < n; i++) {
+		const char *a = argv[i];
+
+		if (i == 0 && !strpbrk(a, "=!~{")) {
+			struct matcher m;
+
+			if (matcher_init(&m, "alertname", MATCHER_EQ, a, &err) ==
+			    -1)
+				goto bad;
+			matchers_push(ms, &m);
+			continue;
+		}
+		if (matchers_parse(a, ms, &err, NULL) == -1)
+			goto bad;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "tocsin: bad matcher: %s\n", buf_str(&err));
+	buf_free(&err);
+	return -1;
+}
+
+static void matchers_json(struct buf *b, const struct matchers *ms)
+{
+	buf_putc(b, '[');
+	for (size_t i = 0; i < ms->n; i++) {
+		const struct matcher *m = &ms->v[i];
+
+		if (i)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"name\":");
+		jsonw_str(b, m->name);
+		buf_puts(b, ",\"value\":");
+		jsonw_str(b, m->value);
+		buf_printf(b, ",\"isRegex\":%s,\"isEqual\":%s}",
+			   m->op == MATCHER_RE || m->op == MATCHER_NRE
+				   ? "true"
+				   : "false",
+			   m->op == MATCHER_EQ || m->op == MATCHER_RE
+				   ? "true"
+				   : "false");
+	}
+	buf_putc(b, ']');
+}
+
+/* RFC 3339 ("2026-11-22T10:00:00Z") to ms; -1 when it is not one. */
+static int64_t parse_time(const char *s)
+{
+	struct tmpl_gotime t;
+	struct buf tok = {0}, err = {0};
+	int rc;
+
+	buf_printf(&tok, "\"%s\"", s);
+	rc = tmpl_gotime_parse_json(tok.s, tok.len, &t, &err);
+	buf_free(&tok);
+	buf_free(&err);
+	return rc == -1 ? -1 : t.sec * 1000 + t.nsec / 1000000;
+}
+
+/* ---------------------------------------------------- silence add */
+
+/* How many current alerts ms would silence, of how many; -1 when the
+ * daemon cannot say (--db, or unreachable). */
+static int count_affected(const struct ctx *c, const struct matchers *ms,
+			  size_t *total)
+{
+	struct buf out = {0};
+	json_t *j, *a;
+	size_t i;
+	int n = 0;
+
+	*total = 0;
+	if (c->db || http(c, "GET", "/api/v2/alerts", NULL, &out) != 200) {
+		buf_free(&out);
+		return -1;
+	}
+	j = json_loadb(out.s, out.len, 0, NULL);
+	json_array_foreach(j, i, a)
+	{
+		struct labels_builder b = {0};
+		const char *k;
+		json_t *v;
+		struct labels *l;
+
+		json_object_foreach(json_object_get(a, "labels"), k, v)
+		{
+			labels_builder_set(&b, k, json_string_value(v));
+		}
+		l = labels_builder_build(&b);
+		labels_builder_free(&b);
+		n += matchers_match(ms, l);
+		labels_free(l);
+		(*total)++;
+	}
+	json_decref(j);
+	buf_free(&out);
+	return n;
+}
+
+static int cmd_add(struct ctx *c, char **args, int nargs, const char *dur,
+		   const char *start, const char *end, const char *comment,
+		   const char *author, int force, int dry_run)
+{
+	struct matchers ms = {0};
+	struct buf body = {0};
+	int64_t now = loop_wall_ms(), s = now, e, d;
+	char *who = NULL;
+	size_t total;
+	int n, rc;
+
+	if (nargs == 0) {
+		fprintf(stderr, "tocsin: no matchers specified\n");
+		return EX_USAGE;
+	}
+	if (!comment || !comment[0]) {
+		fprintf(stderr, "tocsin: a --comment is required: say why "
+				"(e.g. \"retraining the fraud model\")\n");
+		return EX_USAGE;
+	}
+	if (parse_matchers(args, nargs, &ms) == -1)
+		return EX_USAGE;
+	if (start && (s = parse_time(start)) == -1) {
+		fprintf(stderr, "tocsin: --start %s: want RFC 3339, like "
+				"2026-11-22T22:00:00Z\n", start);
+		matchers_free(&ms);
+		return EX_USAGE;
+	}
+	if (end) {
+		e = parse_time(end);
+		if (e == -1) {
+			fprintf(stderr, "tocsin: --end %s: want RFC 3339\n",
+				end);
+			matchers_free(&ms);
+			return EX_USAGE;
+		}
+	} else {
+		char err[128] = "";
+
+		if (duration_parse(dur ? dur : "1h", &d, err, sizeof err) ==
+			    -1 ||
+		    d <= 0) {
+			fprintf(stderr, "tocsin: --duration %s: %s\n",
+				dur ? dur : "1h",
+				err[0] ? err
+				       : "silence duration must be greater "
+					 "than 0");
+			matchers_free(&ms);
+			return EX_USAGE;
+		}
+		e = s + d;
+	}
+	if (e <= s) {
+		fprintf(stderr, "tocsin: silence cannot start after it ends\n");
+		matchers_free(&ms);
+		return EX_USAGE;
+	}
+	n = count_affected(c, &ms, &total);
+	if (n >= 0)
+		fprintf(stderr, "This silence matches %d of the %zu current "
+				"alerts.\n", n, total);
+	if (n > 0 && (size_t)n == total && total > 1 && !force) {
+		fprintf(stderr, "tocsin: it would silence every alert; give "
+				"narrower matchers, or --force\n");
+		matchers_free(&ms);
+		return dry_run ? EX_OK : EX_DATAERR;
+	}
+	if (dry_run) {
+		matchers_free(&ms);
+		return EX_OK;
+	}
+	if (!author) {
+		struct passwd *pw = getpwuid(getuid());
+		const char *u = getenv("USER");
+
+		who = xstrdup(u && u[0] ? u : pw ? pw->pw_name : "tocsin");
+		author = who;
+	}
+	buf_puts(&body, "{\"matchers\":");
+	matchers_json(&body, &ms);
+	buf_puts(&body, ",\"startsAt\":");
+	jsonw_time_millis(&body, s);
+	buf_puts(&body, ",\"endsAt\":");
+	jsonw_time_millis(&body, e);
+	buf_puts(&body, ",\"createdBy\":");
+	jsonw_str(&body, author);
+	buf_puts(&body, ",\"comment\":");
+	jsonw_str(&body, comment);
+	buf_putc(&body, '}');
+	rc = post_silence(c, body.s, 0);
+	buf_free(&body);
+	free(who);
+	matchers_free(&ms);
+	return rc;
+}
+
+/* ------------------------------------------------------- silence query */
+
+static int fetch_silences(struct ctx *c, json_t **out)
+{
+	struct buf b = {0};
+
+	if (c->db) {
+		silences_list_json(c->sil, NULL, loop_wall_ms(), &b);
+	} else {
+		long st = http(c, "GET", "/api/v2/silences", NULL, &b);
+
+		if (st != 200) {
+			if (st != -1)
+				fprintf(stderr, "tocsin: the daemon answered "
+						"%ld: %s\n", st, buf_str(&b));
+			buf_free(&b);
+			return EX_UNAVAILABLE;
+		}
+	}
+	*out = json_loadb(b.s ? b.s : "[]", b.len ? b.len : 2, 0, NULL);
+	buf_free(&b);
+	return *out ? EX_OK : EX_SOFTWARE;
+}
+
+/* amtool's local time layout "2006-01-02 15:04:05 MST". */
+static void local_time(struct buf *b, const char *rfc3339)
+{
+	int64_t ms = parse_time(rfc3339);
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char s[64];
+
+	localtime_r(&t, &tm);
+	strftime(s, sizeof s, "%Y-%m-%d %H:%M:%S %Z", &tm);
+	buf_puts(b, s);
+}
+
+static void matchers_text(struct buf *b, json_t *ms)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach(ms, i, m)
+	{
+		int re = json_is_true(json_object_get(m, "isRegex"));
+		json_t *eq = json_object_get(m, "isEqual");
+		int neg = eq && json_is_false(eq);
+
+		if (i)
+			buf_putc(b, ' ');
+		buf_printf(b, "%s%s", json_string_value(json_object_get(m, "name")),
+			   re ? (neg ? "!~" : "=~") : (neg ? "!=" : "="));
+		buf_quote(b, json_string_value(json_object_get(m, "value")));
+	}
+}
+
+/* Whether silence s has every matcher of filter literally (amtool's
+ * query semantics: the silence's own matchers, not the alerts). */
+static int has_matchers(json_t *s, const struct matchers *filter)
+{
+	for (size_t k = 0; k < filter->n; k++) {
+		const struct matcher *f = &filter->v[k];
+		json_t *m;
+		size_t i;
+		int found = 0;
+
+		json_array_foreach(json_object_get(s, "matchers"), i, m)
+		{
+			int re = json_is_true(json_object_get(m, "isRegex"));
+			json_t *eq = json_object_get(m, "isEqual");
+			int neg = eq && json_is_false(eq);
+			enum matcher_op op = re ? (neg ? MATCHER_NRE : MATCHER_RE)
+						: (neg ? MATCHER_NE : MATCHER_EQ);
+
+			found |= op == f->op &&
+				 strcmp(json_string_value(json_object_get(
+						m, "name")),
+					f->name) == 0 &&
+				 strcmp(json_string_value(json_object_get(
+						m, "value")),
+					f->value) == 0;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static int cmd_query(struct ctx *c, char **args, int nargs, int expired,
+		     const char *within, const char *output, int quiet)
+{
+	struct matchers filter = {0};
+	json_t *all, *s, *keep = json_array();
+	int64_t now = loop_wall_ms(), win = 0;
+	size_t i;
+	int rc;
+
+	if (parse_matchers(args, nargs, &filter) == -1) {
+		json_decref(keep);
+		return EX_USAGE;
+	}
+	if (within) {
+		char err[128] = "";
+
+		if (duration_parse(within, &win, err, sizeof err) == -1) {
+			fprintf(stderr, "tocsin: --within %s: %s\n", within,
+				err);
+			matchers_free(&filter);
+			json_decref(keep);
+			return EX_USAGE;
+		}
+	}
+	rc = fetch_silences(c, &all);
+	if (rc != EX_OK) {
+		matchers_free(&filter);
+		json_decref(keep);
+		return rc;
+	}
+	json_array_foreach(all, i, s)
+	{
+		const char *state = json_string_value(
+			json_object_get(json_object_get(s, "status"), "state"));
+		int64_t ends = parse_time(json_string_value(
+			json_object_get(s, "endsAt")));
+
+		if (expired != (strcmp(state, "expired") == 0))
+			continue;
+		if (within && (expired ? ends < now - win : ends > now + win))
+			continue;
+		if (!has_matchers(s, &filter))
+			continue;
+		json_array_append(keep, s);
+	}
+	if (output && strcmp(output, "json") == 0) {
+		char *t = json_dumps(keep, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		printf("%s\n", t);
+		free(t);
+	} else if (quiet) {
+		json_array_foreach(keep, i, s)
+			printf("%s\n", json_string_value(json_object_get(s, "id")));
+	} else {
+		int ext = output && strcmp(output, "extended") == 0;
+		/* columns as amtool's tabwriter: two spaces of padding */
+		size_t w[6] = {2, 8, 7, 10, 7, 0};
+		const char *head[6] = {"ID", "Matchers", "Ends At",
+				       "Created By", "Comment", ""};
+		struct buf *cells = xcalloc(json_array_size(keep) * 6 + 6,
+					    sizeof *cells);
+
+		if (ext) {
+			head[2] = "Starts At";
+			head[3] = "Ends At";
+			head[4] = "Created By";
+			head[5] = "Comment";
+			w[2] = 9, w[3] = 7, w[4] = 10, w[5] = 7;
+		}
+		json_array_foreach(keep, i, s)
+		{
+			struct buf *r = &cells[i * 6];
+			int col = 0;
+
+			buf_puts(&r[col++], json_string_value(json_object_get(s, "id")));
+			matchers_text(&r[col++], json_object_get(s, "matchers"));
+			if (ext)
+				local_time(&r[col++], json_string_value(json_object_get(s, "startsAt")));
+			local_time(&r[col++], json_string_value(json_object_get(s, "endsAt")));
+			buf_puts(&r[col++], json_string_value(json_object_get(s, "createdBy")));
+			buf_puts(&r[col++], json_string_value(json_object_get(s, "comment")));
+			for (int k = 0; k < col; k++)
+				if (r[k].len > w[k])
+					w[k] = r[k].len;
+		}
+		for (int k = 0; k < (ext ? 6 : 5); k++)
+			printf("%-*s%s", k + 1 < (ext ? 6 : 5) ? (int)w[k] + 2 : 0,
+			       head[k], k + 1 < (ext ? 6 : 5) ? "" : "\n");
+		json_array_foreach(keep, i, s)
+		{
+			int ncol = ext ? 6 : 5;
+
+			for (int k = 0; k < ncol; k++) {
+				const char *v = buf_str(&cells[i * 6 + k]);
+
+				if (k + 1 < ncol)
+					printf("%-*s", (int)w[k] + 2, v);
+				else
+					printf("%s\n", v);
+			}
+		}
+		for (size_t k = 0; k < json_array_size(keep) * 6 + 6; k++)
+			buf_free(&cells[k]);
+		free(cells);
+	}
+	json_decref(all);
+	json_decref(keep);
+	matchers_free(&filter);
+	return EX_OK;
+}
+
+/* ------------------------------------------------------ expire, import */
+
+static int cmd_expire(struct ctx *c, char **ids, int n)
+{
+	int rc = EX_OK;
+
+	if (n == 0) {
+		fprintf(stderr, "tocsin: no silence IDs specified\n");
+		return EX_USAGE;
+	}
+	for (int i = 0; i < n; i++) {
+		long st;
+
+		if (c->db) {
+			struct buf msg = {0};
+			char *who = client();
+			enum silence_rc r = silences_expire(
+				c->sil, ids[i], loop_wall_ms(), who, &msg);
+
+			free(who);
+			st = r == SILENCE_OK ? 200 : r == SILENCE_NOT_FOUND ? 404 : 500;
+			if (r == SILENCE_STORE_ERR)
+				fprintf(stderr, "tocsin: %s\n", buf_str(&msg));
+			buf_free(&msg);
+		} else {
+			struct buf out = {0};
+			char *path = xasprintf("/api/v2/silence/%s", ids[i]);
+
+			st = http(c, "DELETE", path, NULL, &out);
+			free(path);
+			buf_free(&out);
+			if (st == -1)
+				return EX_UNAVAILABLE;
+		}
+		if (st == 404 || st == 422) {
+			fprintf(stderr, "tocsin: silence %s not found\n", ids[i]);
+			rc = EX_NOINPUT;
+		} else if (st != 200) {
+			fprintf(stderr, "tocsin: expiring %s failed (%ld)\n",
+				ids[i], st);
+			rc = EX_SOFTWARE;
+		}
+	}
+	return rc;
+}
+
+/* amtool silence import: each silence of a `query -o json` array is
+ * created again (without its id, so new ids are made). */
+static int cmd_import(struct ctx *c, const char *file)
+{
+	json_error_t jerr;
+	json_t *all = strcmp(file, "-") == 0
+			      ? json_loadf(stdin, 0, &jerr)
+			      : json_load_file(file, 0, &jerr);
+	json_t *s;
+	size_t i, ok = 0, failed = 0;
+
+	if (!all || !json_is_array(all)) {
+		fprintf(stderr, "tocsin: %s: %s\n", file,
+			all ? "not a JSON array of silences" : jerr.text);
+		json_decref(all);
+		return EX_DATAERR;
+	}
+	json_array_foreach(all, i, s)
+	{
+		json_t *p = json_deep_copy(s);
+		char *body;
+		int rc;
+
+		json_object_del(p, "id");
+		json_object_del(p, "status");
+		json_object_del(p, "updatedAt");
+		body = json_dumps(p, JSON_COMPACT);
+		rc = post_silence(c, body, 0);
+		if (rc == EX_UNAVAILABLE) {
+			free(body);
+			json_decref(p);
+			json_decref(all);
+			return rc;
+		}
+		if (rc == EX_OK)
+			ok++;
+		else
+			failed++;
+		free(body);
+		json_decref(p);
+	}
+	fprintf(stderr, "Imported %zu of %zu silences%s\n", ok, ok + failed,
+		failed ? "; the others were refused (see above)" : "");
+	json_decref(all);
+	return failed ? EX_DATAERR : EX_OK;
+}
+
+static int cmd_history(struct ctx *c, const char *id)
+{
+	struct silence_events ev = {0};
+	struct buf err = {0};
+
+	if (!c->db) {
+		fprintf(stderr, "tocsin: silence history reads the state file: "
+				"give it with --db FILE\n");
+		return EX_USAGE;
+	}
+	if (silences_history(c->sil, id, &ev, &err) == -1) {
+		fprintf(stderr, "tocsin: %s", buf_str(&err));
+		buf_free(&err);
+		return EX_SOFTWARE;
+	}
+	printf("%-24s  %-36s  %-7s  %-12s  %s\n", "When", "ID", "What", "By",
+	       "From");
+	for (size_t i = 0; i < ev.n; i++) {
+		struct buf t = {0};
+
+		jsonw_time_raw(&t, ev.v[i].at);
+		printf("%-24s  %-36s  %-7s  %-12s  %s\n", buf_str(&t),
+		       ev.v[i].id, ev.v[i].what, ev.v[i].created_by,
+		       ev.v[i].client);
+		buf_free(&t);
+	}
+	silence_events_free(&ev);
+	return EX_OK;
+}
+
+/* ------------------------------------------------------------- alerts */
+
+static int cmd_alert_query(struct ctx *c, char **args, int n,
+			   const char *output)
+{
+	struct matchers ms = {0};
+	struct buf out = {0};
+	json_t *all, *a;
+	size_t i;
+	long st;
+
+	if (c->db) {
+		fprintf(stderr, "tocsin: alerts live in the daemon, not the "
+				"state file: use --url\n");
+		return EX_USAGE;
+	}
+	if (parse_matchers(args, n, &ms) == -1)
+		return EX_USAGE;
+	st = http(c, "GET", "/api/v2/alerts", NULL, &out);
+	if (st != 200) {
+		matchers_free(&ms);
+		buf_free(&out);
+		return st == -1 ? EX_UNAVAILABLE : EX_SOFTWARE;
+	}
+	all = json_loadb(out.s, out.len, 0, NULL);
+	if (output && strcmp(output, "json") == 0)
+		printf("[");
+	else
+		printf("%-24s  %-25s  %-10s  %s\n", "Alertname", "Starts At",
+		       "State", "Summary");
+	{
+		int first = 1;
+
+		json_array_foreach(all, i, a)
+		{
+			struct labels_builder b = {0};
+			const char *k;
+			json_t *v;
+			struct labels *l;
+			int match;
+
+			json_object_foreach(json_object_get(a, "labels"), k, v)
+			{
+				labels_builder_set(&b, k, json_string_value(v));
+			}
+			l = labels_builder_build(&b);
+			labels_builder_free(&b);
+			match = matchers_match(&ms, l);
+			if (match && output && strcmp(output, "json") == 0) {
+				char *t = json_dumps(a, JSON_COMPACT |
+							       JSON_PRESERVE_ORDER);
+
+				printf("%s%s", first ? "" : ",", t);
+				free(t);
+				first = 0;
+			} else if (match) {
+				struct buf when = {0};
+				const char *sum = json_string_value(json_object_get(
+					json_object_get(a, "annotations"),
+					"summary"));
+
+				local_time(&when, json_string_value(
+							  json_object_get(a, "startsAt")));
+				printf("%-24s  %-25s  %-10s  %s\n",
+				       labels_get(l, "alertname")
+					       ? labels_get(l, "alertname")
+					       : "",
+				       buf_str(&when),
+				       json_string_value(json_object_get(
+					       json_object_get(a, "status"),
+					       "state")),
+				       sum ? sum : "");
+				buf_free(&when);
+			}
+			labels_free(l);
+		}
+	}
+	if (output && strcmp(output, "json") == 0)
+		printf("]\n");
+	json_decref(all);
+	buf_free(&out);
+	matchers_free(&ms);
+	return EX_OK;
+}
+
+static int cmd_alert_add(struct ctx *c, char **args, int n, char **ann,
+			 int nann)
+{
+	struct buf body = {0}, out = {0};
+	long st;
+
+	if (c->db) {
+		fprintf(stderr, "tocsin: alerts go to the daemon: use --url\n");
+		return EX_USAGE;
+	}
+	buf_puts(&body, "[{\"labels\":{");
+	for (int i = 0; i < n; i++) {
+		const char *eq = strchr(args[i], '=');
+		char *name;
+
+		if (!eq || eq == args[i]) {
+			fprintf(stderr, "tocsin: labels must be specified as "
+					"key=value pairs\n");
+			buf_free(&body);
+			return EX_USAGE;
+		}
+		name = xstrndup(args[i], (size_t)(eq - args[i]));
+		buf_puts(&body, i ? "," : "");
+		jsonw_str(&body, name);
+		buf_putc(&body, ':');
+		jsonw_str(&body, eq + 1);
+		free(name);
+	}
+	buf_puts(&body, "},\"annotations\":{");
+	for (int i = 0; i < nann; i++) {
+		const char *eq = strchr(ann[i], '=');
+		char *name;
+
+		if (!eq) {
+			fprintf(stderr, "tocsin: annotations must be "
+					"name=value\n");
+			buf_free(&body);
+			return EX_USAGE;
+		}
+		name = xstrndup(ann[i], (size_t)(eq - ann[i]));
+		buf_puts(&body, i ? "," : "");
+		jsonw_str(&body, name);
+		buf_putc(&body, ':');
+		jsonw_str(&body, eq + 1);
+		free(name);
+	}
+	buf_puts(&body, "}}]");
+	st = http(c, "POST", "/api/v2/alerts", body.s, &out);
+	buf_free(&body);
+	if (st != 200 && st != -1)
+		fprintf(stderr, "tocsin: the alert was refused (%ld): %s\n",
+			st, buf_str(&out));
+	buf_free(&out);
+	return st == 200 ? EX_OK : st == -1 ? EX_UNAVAILABLE : EX_DATAERR;
+}
+
+/* -------------------------------------------------------------- main */
+
+static int run(int argc, char **argv, int alert)
+{
+	struct ctx c = {0};
+	const char *sub = argc > 1 ? argv[1] : "query";
+	const char *dur = NULL, *start = NULL, *end = NULL, *comment = NULL;
+	const char *author = NULL, *within = NULL, *output = NULL;
+	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
+	char **ann = xcalloc((size_t)argc + 1, sizeof *ann);
+	int nrest = 0, nann = 0, force = 0, dry = 0, expired = 0, quiet = 0;
+	int bad = 0, rc = EX_USAGE, i = argc > 1 && argv[1][0] != '-' ? 2 : 1;
+
+	c.url = getenv("TOCSIN_URL");
+	for (; i < argc; i++) {
+		const char *v;
+
+		if (cli_is_help(argv[i])) {
+			fputs(usage, stdout);
+			rc = EX_OK;
+			goto out;
+		}
+		if ((v = cli_flag_value(argc, argv, &i, "--url", &bad)) ||
+		    (v = cli_flag_value(argc, argv, &i, "--alertmanager.url",
+					&bad)))
+			c.url = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--db", &bad)))
+			c.db = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--duration", &bad)) ||
+			 (v = cli_flag_value(argc, argv, &i, "-d", &bad)))
+			dur = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--start", &bad)))
+			start = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--end", &bad)))
+			end = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--comment", &bad)) ||
+			 (v = cli_flag_value(argc, argv, &i, "-c", &bad)))
+			comment = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--author", &bad)) ||
+			 (v = cli_flag_value(argc, argv, &i, "-a", &bad)))
+			author = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--within", &bad)))
+			within = v;
+		else if ((v = cli_flag_value(argc, argv, &i, "--annotation",
+					     &bad)))
+			ann[nann++] = (char *)v;
+		else if ((v = cli_flag_value(argc, argv, &i, "-o", &bad)) ||
+			 (v = cli_flag_value(argc, argv, &i, "--output", &bad)))
+			output = v;
+		else if (bad)
+			goto out;
+		else if (strcmp(argv[i], "--force") == 0)
+			force = 1;
+		else if (strcmp(argv[i], "--dry-run") == 0)
+			dry = 1;
+		else if (strcmp(argv[i], "--expired") == 0)
+			expired = 1;
+		else if (strcmp(argv[i], "-q") == 0 ||
+			 strcmp(argv[i], "--quiet") == 0)
+			quiet = 1;
+		else if (argv[i][0] == '-' && argv[i][1] == '-') {
+			fprintf(stderr, "tocsin: unknown flag %s\n\n%s", argv[i],
+				usage);
+			goto out;
+		} else
+			rest[nrest++] = argv[i];
+	}
+	if (!c.url || !c.url[0])
+		c.url = DEFAULT_URL;
+	if (c.db && !alert && open_db(&c) == -1) {
+		rc = EX_NOINPUT;
+		goto out;
+	}
+	if (alert && strcmp(sub, "query") == 0)
+		rc = cmd_alert_query(&c, rest, nrest, output);
+	else if (alert && strcmp(sub, "add") == 0)
+		rc = cmd_alert_add(&c, rest, nrest, ann, nann);
+	else if (!alert && strcmp(sub, "add") == 0)
+		rc = cmd_add(&c, rest, nrest, dur, start, end, comment, author,
+			     force, dry);
+	else if (!alert && strcmp(sub, "query") == 0)
+		rc = cmd_query(&c, rest, nrest, expired, within, output, quiet);
+	else if (!alert && strcmp(sub, "expire") == 0)
+		rc = cmd_expire(&c, rest, nrest);
+	else if (!alert && strcmp(sub, "import") == 0)
+		rc = cmd_import(&c, nrest ? rest[0] : "-");
+	else if (!alert && strcmp(sub, "history") == 0)
+		rc = cmd_history(&c, nrest ? rest[0] : NULL);
+	else
+		fprintf(stderr, "tocsin: unknown command %s\n\n%s", sub, usage);
+out:
+	silences_close(c.sil);
+	store_close(c.st);
+	free(rest);
+	free(ann);
+	return rc;
+}
+
+int cli_silence(int argc, char **argv)
+{
+	return run(argc, argv, 0);
+}
+
+int cli_alert(int argc, char **argv)
+{
+	return run(argc, argv, 1);
+}
