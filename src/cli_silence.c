@@ -416,7 +416,7 @@ static void matchers_text(struct buf *b, json_t *ms)
 	{
 		int re = json_is_true(json_object_get(m, "isRegex"));
 		json_t *eq = json_object_get(m, "isEqual");
-		int neg = eq && json_is_false(eq);
+		int neg = json_is_false(eq);
 
 		if (i)
 			buf_putc(b, ' ');
@@ -440,7 +440,7 @@ static int has_matchers(json_t *s, const struct matchers *filter)
 		{
 			int re = json_is_true(json_object_get(m, "isRegex"));
 			json_t *eq = json_object_get(m, "isEqual");
-			int neg = eq && json_is_false(eq);
+			int neg = json_is_false(eq);
 			enum matcher_op op = re ? (neg ? MATCHER_NRE : MATCHER_RE)
 						: (neg ? MATCHER_NE : MATCHER_EQ);
 
@@ -509,8 +509,9 @@ static int cmd_query(struct ctx *c, char **args, int nargs, int expired,
 		printf("%s\n", t);
 		free(t);
 	} else if (quiet) {
-		json_array_foreach(keep, i, s)
-			printf("%s\n", json_string_value(json_object_get(s, "id")));
+		for (i = 0; i < json_array_size(keep); i++)
+			printf("%s\n", json_string_value(json_object_get(
+					       json_array_get(keep, i), "id")));
 	} else {
 		int ext = output && strcmp(output, "extended") == 0;
 		/* columns as amtool's tabwriter: two spaces of padding */
