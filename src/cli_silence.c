@@ -33,6 +33,8 @@ static const char usage[] =
 	"       tocsin silence query [MATCHER...] [--expired] [--within=DUR]\n"
 	"                            [-o simple|extended|json] [-q]\n"
 	"       tocsin silence expire ID...\n"
+	"       tocsin silence update ID [--duration=DUR | --end=TIME]\n"
+	"                                [--comment=TEXT]\n"
 	"       tocsin silence import FILE|-\n"
 	"       tocsin silence history [ID]\n"
 	"       tocsin alert query [MATCHER...] [-o simple|json]\n"
@@ -616,6 +618,80 @@ static int cmd_expire(struct ctx *c, char **ids, int n)
 	return rc;
 }
 
+/* amtool silence update: the silence with new end or comment, posted
+ * with its id (updated in place when Alertmanager's rules allow, else a
+ * new id, printed). */
+static int cmd_update(struct ctx *c, const char *id, const char *dur,
+		      const char *end, const char *comment)
+{
+	json_t *all, *s, *found = NULL;
+	size_t i;
+	int rc;
+
+	if (!id) {
+		fprintf(stderr, "tocsin: which silence?  Give its ID\n");
+		return EX_USAGE;
+	}
+	if (!dur && !end && !comment) {
+		fprintf(stderr, "tocsin: nothing to update: give --duration, "
+				"--end or --comment\n");
+		return EX_USAGE;
+	}
+	rc = fetch_silences(c, &all);
+	if (rc != EX_OK)
+		return rc;
+	json_array_foreach(all, i, s)
+	{
+		if (strcmp(json_string_value(json_object_get(s, "id")), id) == 0)
+			found = s;
+	}
+	if (!found) {
+		fprintf(stderr, "tocsin: silence %s not found\n", id);
+		json_decref(all);
+		return EX_NOINPUT;
+	}
+	found = json_deep_copy(found);
+	json_decref(all);
+	json_object_del(found, "status");
+	json_object_del(found, "updatedAt");
+	if (comment)
+		json_object_set_new(found, "comment", json_string(comment));
+	if (dur || end) {
+		int64_t e;
+		struct buf t = {0};
+
+		if (end) {
+			e = parse_time(end);
+		} else {
+			char err[128] = "";
+			int64_t d = 0;
+
+			e = duration_parse(dur, &d, err, sizeof err) == -1 ||
+					    d <= 0
+				    ? -1
+				    : loop_wall_ms() + d;
+		}
+		if (e == -1) {
+			fprintf(stderr, "tocsin: bad --end or --duration\n");
+			json_decref(found);
+			return EX_USAGE;
+		}
+		jsonw_time_millis(&t, e);
+		/* jsonw wrote a quoted string: keep what is inside */
+		t.s[t.len - 1] = '\0';
+		json_object_set_new(found, "endsAt", json_string(t.s + 1));
+		buf_free(&t);
+	}
+	{
+		char *body = json_dumps(found, JSON_COMPACT);
+
+		rc = post_silence(c, body, 0);
+		free(body);
+	}
+	json_decref(found);
+	return rc;
+}
+
 /* amtool silence import: each silence of a `query -o json` array is
  * created again (without its id, so new ids are made). */
 static int cmd_import(struct ctx *c, const char *file)
@@ -918,6 +994,8 @@ static int run(int argc, char **argv, int alert)
 		rc = cmd_query(&c, rest, nrest, expired, within, output, quiet);
 	else if (!alert && strcmp(sub, "expire") == 0)
 		rc = cmd_expire(&c, rest, nrest);
+	else if (!alert && strcmp(sub, "update") == 0)
+		rc = cmd_update(&c, nrest ? rest[0] : NULL, dur, end, comment);
 	else if (!alert && strcmp(sub, "import") == 0)
 		rc = cmd_import(&c, nrest ? rest[0] : "-");
 	else if (!alert && strcmp(sub, "history") == 0)

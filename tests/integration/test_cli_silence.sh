@@ -72,6 +72,16 @@ t silence expire 00000000-0000-4000-8000-000000000000
 [ $? -eq 66 ] || fail "unknown id exit"
 ok "query (simple, matcher, -q, -o json, --expired) and expire"
 
+# Update: a new comment keeps the id (updated in place); ending it
+# earlier too.
+same=$(t silence update "$id" --comment="retraining, take two") || fail "update: $(cat "$TMPDIR/err")"
+[ "$same" = "$id" ] || fail "update made a new id $same"
+t silence query -q alertname=ModelDrift | grep -qx "$id" || fail "updated silence missing"
+t silence query | grep -q "retraining, take two" || fail "comment not updated"
+t silence update 00000000-0000-4000-8000-000000000000 --comment=x
+[ $? -eq 66 ] || fail "update of an unknown id"
+ok "silence update in place; unknown ids refused"
+
 # Import: two good, one bad (ends in the past).
 cat >"$TMPDIR/import.json" <<'EOF'
 [{"id":"x","matchers":[{"name":"job","value":"a","isRegex":false,"isEqual":true}],"startsAt":"2020-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"imp","comment":"one"},

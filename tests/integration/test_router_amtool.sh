@@ -76,7 +76,10 @@ amtool --alertmanager.url="$AM_URL" silence add job=trainer -c "from am" -d 1h >
 amtool --alertmanager.url="$AM_URL" silence query -o json >"$TMPDIR/theirs.json"
 at silence import "$TMPDIR/theirs.json" || { cat "$TMPDIR/amtool.err"; fail "tocsin imports alertmanager's silences"; }
 at silence query | grep -q "from am" || fail "imported silence missing"
-ok "alertmanager's silence query -o json imports into tocsin"
+"$TOCSIN" silence import --url="$TURL" "$TMPDIR/theirs.json" 2>"$TMPDIR/timp.err" ||
+	{ cat "$TMPDIR/timp.err"; fail "tocsin silence import of alertmanager's json"; }
+grep -q "Imported 3 of 3 silences" "$TMPDIR/timp.err" || fail "$(cat "$TMPDIR/timp.err")"
+ok "alertmanager's silence query -o json imports into tocsin (amtool and tocsin silence import)"
 
 # Errors as Alertmanager gives them.
 code=$(curl -s -o "$TMPDIR/b" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
