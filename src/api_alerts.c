@@ -23,20 +23,6 @@ static void answer_json(struct buf *out, int code, const char *msg)
 	buf_putc(out, '}');
 }
 
-static const char *json_type_go(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	default: return "null";
-	}
-}
-
 /* A decoding failure: the whole request is refused with 400. */
 static void decode_error(struct api_alerts_post *p, const char *why)
 {
@@ -67,7 +53,7 @@ static int read_map(json_t *o, const char *field, struct label **out,
 		buf_printf(why,
 			   "json: cannot unmarshal %s into Go struct field "
 			   "PostableAlert.%s of type models.LabelSet",
-			   json_type_go(o), field);
+			   jsonw_go_type(o), field);
 		return -1;
 	}
 	*out = xcalloc(json_object_size(o) + 1, sizeof **out);
@@ -77,7 +63,7 @@ static int read_map(json_t *o, const char *field, struct label **out,
 			buf_printf(why,
 				   "json: cannot unmarshal %s into Go struct "
 				   "field PostableAlert.%s of type string",
-				   json_type_go(v), field);
+				   jsonw_go_type(v), field);
 			free(*out);
 			*out = NULL;
 			return -1;
@@ -111,7 +97,7 @@ static int read_time(json_t *v, const char *field, int64_t *ms,
 		buf_printf(why,
 			   "json: cannot unmarshal %s into Go struct field "
 			   "PostableAlert.%s of type strfmt.DateTime",
-			   json_type_go(v), field);
+			   jsonw_go_type(v), field);
 		return -1;
 	}
 	buf_putc(&tok, '"');
@@ -210,7 +196,7 @@ void api_alerts_parse(const char *body, size_t len, int64_t now,
 		buf_printf(&why,
 			   "json: cannot unmarshal %s into Go value of type "
 			   "models.PostableAlerts",
-			   json_type_go(doc));
+			   jsonw_go_type(doc));
 		goto decode_fail;
 	}
 	v = xcalloc(json_array_size(doc) + 1, sizeof *v);
@@ -227,7 +213,7 @@ void api_alerts_parse(const char *body, size_t len, int64_t now,
 			buf_printf(&why,
 				   "json: cannot unmarshal %s into Go value "
 				   "of type models.PostableAlert",
-				   json_type_go(a));
+				   jsonw_go_type(a));
 			goto decode_fail;
 		}
 		if (read_map(json_object_get(a, "labels"), "labels", &lv, &nl,
@@ -250,7 +236,7 @@ void api_alerts_parse(const char *body, size_t len, int64_t now,
 				   "json: cannot unmarshal %s into Go struct "
 				   "field PostableAlert.generatorURL of type "
 				   "strfmt.URI",
-				   json_type_go(url));
+				   jsonw_go_type(url));
 			goto decode_fail;
 		}
 		v[i].url = url ? json_string_value(url) : NULL;

@@ -9,38 +9,6 @@
 #include "jsonw.h"
 #include "tmpl_int.h"
 
-/* Length of the UTF-8 sequence at s (at most n bytes) and its code point,
- * or 0 when it is not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c = s[0], min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 void jsonw_str(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -73,8 +41,10 @@ void jsonw_str(struct buf *out, const char *s)
 			i++;
 			continue;
 		}
-		len = utf8_decode(p + i, n - i, &cp);
-		if (len == 0) {
+		int bad;
+
+		len = utf8_decode(p + i, n - i, &cp, &bad);
+		if (bad) {
 			buf_puts(out, "\\ufffd");
 			i++;
 			continue;
@@ -164,4 +134,18 @@ void jsonw_labels(struct buf *out, const struct labels *l)
 		jsonw_str(out, l->v[i].value);
 	}
 	buf_putc(out, '}');
+}
+
+const char *jsonw_go_type(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "bool";
+	default: return "null";
+	}
 }

@@ -8,6 +8,7 @@
 #ifndef TOCSIN_JSONW_H
 #define TOCSIN_JSONW_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "labels.h"
@@ -30,5 +31,9 @@ void jsonw_time_millis(struct buf *out, int64_t ms);
 /* Appends l as a JSON object {"name":"value",...} (sorted, as Go sorts
  * map keys); NULL is {}. */
 void jsonw_labels(struct buf *out, const struct labels *l);
+
+/* How encoding/json names a value's type in its errors ("cannot unmarshal
+ * object into ..."): object, array, string, number, bool, null. */
+const char *jsonw_go_type(const json_t *v);
 
 #endif

@@ -84,46 +84,6 @@ static int64_t real_now_ms(void)
 
 /* ------------------------------------------------------------- strings */
 
-/*
- * Length of the rune at s (n bytes left) with its code point in *cp; an
- * invalid sequence counts as one byte of U+FFFD, as Go's DecodeRune says,
- * and *bad is set.
- */
-static size_t rune_at(const unsigned char *s, size_t n, uint32_t *cp,
-		      int *bad)
-{
-	size_t len;
-	uint32_t c = s[0], min;
-
-	*bad = 0;
-	*cp = c;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2, c &= 0x1f, min = 0x80;
-	else if (c >= 0xe0 && c <= 0xef)
-		len = 3, c &= 0x0f, min = 0x800;
-	else if (c >= 0xf0 && c <= 0xf4)
-		len = 4, c &= 0x07, min = 0x10000;
-	else
-		goto invalid;
-	if (len > n)
-		goto invalid;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto invalid;
-		c = c << 6 | (s[i] & 0x3fu);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto invalid;
-	*cp = c;
-	return len;
-invalid:
-	*bad = 1;
-	*cp = 0xfffd;
-	return 1;
-}
-
 /* go-logfmt's needsQuotedValueRune (v0.5.1), also its key filter. */
 static int logfmt_special(uint32_t cp)
 {
@@ -170,7 +130,7 @@ static void put_quoted(struct buf *out, const char *s, int json)
 	while (i < n) {
 		uint32_t cp;
 		int bad;
-		size_t len = rune_at(p + i, n - i, &cp, &bad);
+		size_t len = utf8_decode(p + i, n - i, &cp, &bad);
 
 		if (len == 1 && !bad) {
 			if (!put_ascii_escape(out, p[i]))
@@ -199,7 +159,7 @@ static size_t logfmt_key(struct buf *out, const char *key)
 	while (i < n) {
 		uint32_t cp;
 		int bad;
-		size_t len = rune_at(p + i, n - i, &cp, &bad);
+		size_t len = utf8_decode(p + i, n - i, &cp, &bad);
 
 		if (!logfmt_special(cp)) {
 			buf_add(out, p + i, len);
@@ -218,7 +178,7 @@ static int logfmt_needs_quotes(const char *v)
 	while (i < n) {
 		uint32_t cp;
 		int bad;
-		size_t len = rune_at(p + i, n - i, &cp, &bad);
+		size_t len = utf8_decode(p + i, n - i, &cp, &bad);
 
 		if (logfmt_special(cp))
 			return 1;

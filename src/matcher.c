@@ -866,7 +866,7 @@ int matcher_equal(const struct matcher *a, const struct matcher *b)
 	       strcmp(a->value, b->value) == 0;
 }
 
-static int matchers_equal(const struct matchers *a, const struct matchers *b)
+int matchers_equal(const struct matchers *a, const struct matchers *b)
 {
 	if (a->n != b->n)
 		return 0;

@@ -72,6 +72,8 @@ int matchers_match(const struct matchers *ms, const struct labels *l);
 int matcher_equal(const struct matcher *a, const struct matcher *b);
 /* <0, 0, >0 ordering by name, then value, then operator. */
 int matcher_cmp(const struct matcher *a, const struct matcher *b);
+/* 1 when a and b hold equal matchers in the same order. */
+int matchers_equal(const struct matchers *a, const struct matchers *b);
 /* Sorts by name, then value, then operator (Alertmanager's order). */
 void matchers_sort(struct matchers *ms);
 /* name<op>"value" with \\, \n and \" escaped (Matcher.String()); a name

@@ -122,20 +122,10 @@ static int64_t unix_sec(int64_t ms)
 	return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
-static int matchers_same(const struct matchers *a, const struct matchers *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (size_t i = 0; i < a->n; i++)
-		if (!matcher_equal(&a->v[i], &b->v[i]))
-			return 0;
-	return 1;
-}
-
 int silence_can_update(const struct silence *prev, const struct silence *next,
 		       int64_t now)
 {
-	if (!matchers_same(&prev->matchers, &next->matchers))
+	if (!matchers_equal(&prev->matchers, &next->matchers))
 		return 0;
 	switch (silence_state(prev, now)) {
 	case SILENCE_ACTIVE:
@@ -278,20 +268,6 @@ static void answer_str(struct silence_answer *a, int status, const char *msg)
 	jsonw_str(&a->body, msg);
 }
 
-static const char *go_type(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	default: return "null";
-	}
-}
-
 /* Parsing state: decoding errors (400) stop at the first; schema errors
  * (422) are collected in Alertmanager's order. */
 struct parse {
@@ -322,7 +298,7 @@ static void type_err(struct parse *p, const json_t *v, const char *field,
 		buf_printf(&p->why,
 			   "json: cannot unmarshal %s into Go struct field "
 			   "PostableSilence.%s of type %s",
-			   go_type(v), field, type);
+			   jsonw_go_type(v), field, type);
 }
 
 /* A string field: NULL when absent or null (then required), "" kept. */
@@ -563,7 +539,7 @@ static struct silence *silence_parse(const char *body, size_t len,
 		buf_printf(&p.why,
 			   "json: cannot unmarshal %s into Go value of type "
 			   "models.PostableSilence",
-			   go_type(doc));
+			   jsonw_go_type(doc));
 		goto out;
 	}
 	s = xcalloc(1, sizeof *s);

@@ -313,3 +313,37 @@ char *path_join(const char *dir, const char *rel)
 		return xstrdup(rel);
 	return xasprintf("%s/%s", dir, rel);
 }
+
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp, int *bad)
+{
+	size_t len;
+	uint32_t c = s[0], min;
+
+	*bad = 0;
+	*cp = c;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, c &= 0x1f, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, c &= 0x0f, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, c &= 0x07, min = 0x10000;
+	else
+		goto invalid;
+	if (len > n)
+		goto invalid;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			goto invalid;
+		c = c << 6 | (s[i] & 0x3fu);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto invalid;
+	*cp = c;
+	return len;
+invalid:
+	*bad = 1;
+	*cp = 0xfffd;
+	return 1;
+}

@@ -54,6 +54,10 @@ void buf_quote(struct buf *b, const char *s);
 
 /* Returns 1 when s is valid UTF-8 of length n, 0 otherwise. */
 int utf8_valid(const char *s, size_t n);
+/* Go's utf8.DecodeRune: the length of the rune at s (n > 0 bytes left)
+ * and its code point in *cp; an invalid sequence is one byte of U+FFFD
+ * with *bad set. */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp, int *bad);
 /* Levenshtein distance between a and b (byte-wise), capped at 255. */
 int str_distance(const char *a, const char *b);
 /* Reads a whole file; returns a new NUL-terminated string (length in *len)
