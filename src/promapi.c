@@ -943,8 +943,230 @@ static int bad_body(long status, const char *ct, const char *body, size_t len,
 	return malformed(err, "no status \"success\" or \"error\"");
 }
 
+
+/* ------------------------------------------------- the fast vector path */
+
+/*
+ * A scanner for the one shape Prometheus writes for an instant vector:
+ * {"status":"success","data":{"resultType":"vector","result":[{"metric":
+ * {...},"value":[t,"v"]},...]}}.  Anything else - escapes in strings,
+ * other keys (warnings), histograms, odd numbers, invalid UTF-8, trailing
+ * data - makes it give up, and the general path (jansson) reads the body
+ * with all its checks and error messages.  It reads what that path reads:
+ * the fuzz target checks both agree on every input the scanner takes.
+ */
+struct scan {
+	const char *p, *end;
+};
+
+static void sc_ws(struct scan *s)
+{
+	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' ||
+				 *s->p == '\r' || *s->p == '\t'))
+		s->p++;
+}
+
+static int sc_char(struct scan *s, char c)
+{
+	sc_ws(s);
+	if (s->p < s->end && *s->p == c) {
+		s->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/* A string without escapes or control characters; *len its length. */
+static const char *sc_str(struct scan *s, size_t *len)
+{
+	const char *start;
+
+	if (!sc_char(s, '"'))
+		return NULL;
+	start = s->p;
+	while (s->p < s->end && *s->p != '"') {
+		if (*s->p == '\\' || (unsigned char)*s->p < 0x20)
+			return NULL;
+		s->p++;
+	}
+	if (s->p == s->end)
+		return NULL;
+	*len = (size_t)(s->p - start);
+	s->p++;
+	return start;
+}
+
+/* The next string equals want (as a value, not followed by ':'). */
+static int sc_key_value(struct scan *s, const char *want)
+{
+	size_t len;
+	const char *k = sc_str(s, &len);
+
+	return k && len == strlen(want) && memcmp(k, want, len) == 0;
+}
+
+static int sc_key(struct scan *s, const char *key)
+{
+	size_t len;
+	const char *k = sc_str(s, &len);
+
+	return k && len == strlen(key) && memcmp(k, key, len) == 0 &&
+	       sc_char(s, ':');
+}
+
+/* A JSON number (its exact grammar), converted as jansson converts it. */
+static int sc_num(struct scan *s, double *v)
+{
+	const char *q = s->p;
+	char tmp[64], *endp;
+	size_t n;
+
+	sc_ws(s);
+	q = s->p;
+	if (q < s->end && *q == '-')
+		q++;
+	if (q < s->end && *q == '0')
+		q++;
+	else if (q < s->end && *q >= '1' && *q <= '9')
+		while (q < s->end && *q >= '0' && *q <= '9')
+			q++;
+	else
+		return 0;
+	if (q < s->end && *q == '.') {
+		q++;
+		if (q == s->end || *q < '0' || *q > '9')
+			return 0;
+		while (q < s->end && *q >= '0' && *q <= '9')
+			q++;
+	}
+	if (q < s->end && (*q == 'e' || *q == 'E'))
+		return 0; /* rare: left to the general path */
+	n = (size_t)(q - s->p);
+	if (n >= sizeof tmp)
+		return 0;
+	memcpy(tmp, s->p, n);
+	tmp[n] = '\0';
+	errno = 0;
+	*v = strtod(tmp, &endp);
+	if (errno || *endp)
+		return 0;
+	s->p = q;
+	return 1;
+}
+
+static int sc_sample(struct scan *s, struct promapi_sample *out)
+{
+	struct labels_builder b = {0};
+	size_t nl, vl;
+	const char *v;
+	double t;
+	char val[64];
+
+	if (!sc_char(s, '{') || !sc_key(s, "metric") || !sc_char(s, '{'))
+		return 0;
+	if (!sc_char(s, '}')) {
+		do {
+			const char *name = sc_str(s, &nl), *value;
+			char *n, *vv;
+
+			if (!name || !nl || !sc_char(s, ':') ||
+			    !(value = sc_str(s, &vl))) {
+				labels_builder_free(&b);
+				return 0;
+			}
+			n = xstrndup(name, nl);
+			vv = xstrndup(value, vl);
+			labels_builder_set(&b, n, vv);
+			free(n);
+			free(vv);
+		} while (sc_char(s, ','));
+		if (!sc_char(s, '}')) {
+			labels_builder_free(&b);
+			return 0;
+		}
+	}
+	if (!sc_char(s, ',') || !sc_key(s, "value") || !sc_char(s, '[') ||
+	    !sc_num(s, &t) || !sc_char(s, ',') || !(v = sc_str(s, &vl)) ||
+	    vl >= sizeof val || !sc_char(s, ']') || !sc_char(s, '}')) {
+		labels_builder_free(&b);
+		return 0;
+	}
+	memcpy(val, v, vl);
+	val[vl] = '\0';
+	t *= 1000.0;
+	if (!(t > -9.2e18 && t < 9.2e18)) {
+		labels_builder_free(&b);
+		return 0;
+	}
+	{
+		struct buf why = {0};
+		int bad = promapi_parse_value(val, &out->value, &why) == -1;
+
+		buf_free(&why);
+		if (bad) {
+			labels_builder_free(&b);
+			return 0;
+		}
+	}
+	out->t_ms = llround(t);
+	out->labels = labels_builder_build(&b);
+	labels_builder_free(&b);
+	return 1;
+}
+
+int promapi_parse_fast(long http_status, const char *body, size_t len,
+		       struct promapi_result *r)
+{
+	struct scan s = {body, body + len};
+	size_t cap = 0;
+
+	memset(r, 0, sizeof *r);
+	if (!body || http_status < 200 || http_status > 299 ||
+	    !utf8_valid(body, len))
+		return 0;
+	if (!sc_char(&s, '{') || !sc_key(&s, "status") ||
+	    !sc_key_value(&s, "success") || !sc_char(&s, ',') ||
+	    !sc_key(&s, "data") || !sc_char(&s, '{') ||
+	    !sc_key(&s, "resultType") || !sc_key_value(&s, "vector") ||
+	    !sc_char(&s, ',') || !sc_key(&s, "result") || !sc_char(&s, '['))
+		return 0;
+	r->type = PROMAPI_VECTOR;
+	if (!sc_char(&s, ']')) {
+		do {
+			if (r->n == cap) {
+				cap = cap ? cap * 2 : 16;
+				r->v = xrealloc(r->v, cap * sizeof *r->v);
+			}
+			memset(&r->v[r->n], 0, sizeof r->v[r->n]);
+			if (!sc_sample(&s, &r->v[r->n]))
+				goto give_up;
+			r->n++;
+		} while (sc_char(&s, ','));
+		if (!sc_char(&s, ']'))
+			goto give_up;
+	}
+	if (!sc_char(&s, '}') || !sc_char(&s, '}'))
+		goto give_up;
+	sc_ws(&s);
+	if (s.p != s.end)
+		goto give_up;
+	return 1;
+give_up:
+	promapi_result_free(r);
+	return 0;
+}
+
 int promapi_parse(long http_status, const char *content_type, const char *body,
 		  size_t len, struct promapi_result *r, struct buf *err)
+{
+	if (promapi_parse_fast(http_status, body, len, r))
+		return 0;
+	return promapi_parse_json(http_status, content_type, body, len, r, err);
+}
+
+int promapi_parse_json(long http_status, const char *content_type,
+		       const char *body, size_t len, struct promapi_result *r,
+		       struct buf *err)
 {
 	json_error_t je;
 	json_t *root;

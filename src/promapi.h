@@ -134,6 +134,17 @@ int promapi_parse(long http_status, const char *content_type, const char *body,
 		  size_t len, struct promapi_result *r, struct buf *err);
 void promapi_result_free(struct promapi_result *r);
 
+/* The fast path promapi_parse() tries first: 1 with r filled when the body
+ * is a plain instant vector it can read alone (no escapes, warnings or
+ * histograms), else 0 with r empty and the general path to take.  For
+ * tests and the fuzz target, which check both paths agree. */
+int promapi_parse_fast(long http_status, const char *body, size_t len,
+		       struct promapi_result *r);
+/* The general path alone. */
+int promapi_parse_json(long http_status, const char *content_type,
+		       const char *body, size_t len, struct promapi_result *r,
+		       struct buf *err);
+
 /* Parses a sample value as Go's strconv.ParseFloat(s, 64) does ("NaN",
  * "+Inf", "-Inf", "1e+06", hex floats, "1_000"; no spaces).
  * Returns 0, or -1 with Go's message:
