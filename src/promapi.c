@@ -1017,7 +1017,7 @@ static int sc_key(struct scan *s, const char *key)
 /* A JSON number (its exact grammar), converted as jansson converts it. */
 static int sc_num(struct scan *s, double *v)
 {
-	const char *q = s->p;
+	const char *q;
 	char tmp[64], *endp;
 	size_t n;
 
@@ -1117,13 +1117,15 @@ static int sc_sample(struct scan *s, struct promapi_sample *out)
 int promapi_parse_fast(long http_status, const char *body, size_t len,
 		       struct promapi_result *r)
 {
-	struct scan s = {body, body + len};
+	struct scan s;
 	size_t cap = 0;
 
 	memset(r, 0, sizeof *r);
 	if (!body || http_status < 200 || http_status > 299 ||
 	    !utf8_valid(body, len))
 		return 0;
+	s.p = body;
+	s.end = body + len;
 	if (!sc_char(&s, '{') || !sc_key(&s, "status") ||
 	    !sc_key_value(&s, "success") || !sc_char(&s, ',') ||
 	    !sc_key(&s, "data") || !sc_char(&s, '{') ||
@@ -1145,7 +1147,10 @@ int promapi_parse_fast(long http_status, const char *body, size_t len,
 		if (!sc_char(&s, ']'))
 			goto give_up;
 	}
-	if (!sc_char(&s, '}') || !sc_char(&s, '}'))
+	/* the data object, then the whole document */
+	if (!sc_char(&s, '}'))
+		goto give_up;
+	if (!sc_char(&s, '}'))
 		goto give_up;
 	sc_ws(&s);
 	if (s.p != s.end)
