@@ -288,25 +288,62 @@ static char *expand(const struct expand_ctx *x, const struct tmpl_rule_tmpl *t)
 }
 
 /* Alert labels: the sample's without __name__, then each rule label
- * expanded (an empty result deletes it), then alertname. */
+ * expanded (an empty result deletes it), then alertname.  Both inputs are
+ * sorted, so this is a merge into one allocation, not a builder. */
 static struct labels *alert_labels(const struct expand_ctx *x)
 {
 	const struct labels *sl = x->data.labels;
-	struct labels_builder b = {0};
+	const struct alerting_rule *r = x->r;
+	size_t cap = sl->n + r->nlabels + 1, n = 0, i = 0, j = 0;
+	struct label *v = xmalloc(cap * sizeof *v);
+	char **vals = xcalloc(r->nlabels + 1, sizeof *vals);
 	struct labels *l;
+	int have_alertname = 0;
 
-	for (size_t i = 0; i < sl->n; i++)
-		if (strcmp(sl->v[i].name, "__name__") != 0)
-			labels_builder_set(&b, sl->v[i].name, sl->v[i].value);
-	for (size_t i = 0; i < x->r->nlabels; i++) {
-		char *v = expand(x, x->r->label_tmpls[i]);
+	for (size_t k = 0; k < r->nlabels; k++)
+		vals[k] = expand(x, r->label_tmpls[k]);
+	while (i < sl->n || j < r->nlabels) {
+		int c = i == sl->n	  ? 1
+			: j == r->nlabels ? -1
+					  : strcmp(sl->v[i].name,
+						   r->labels[j].name);
+		const char *name, *value;
 
-		labels_builder_set(&b, x->r->labels[i].name, v);
-		free(v);
+		if (c < 0) {
+			name = sl->v[i].name;
+			value = sl->v[i++].value;
+			if (strcmp(name, "__name__") == 0)
+				continue;
+		} else {
+			if (c == 0)
+				i++; /* the rule's label wins */
+			name = r->labels[j].name;
+			value = vals[j++];
+		}
+		if (strcmp(name, "alertname") == 0) {
+			value = r->name;
+			have_alertname = 1;
+		}
+		if (!value[0])
+			continue;
+		/* alertname comes in its sorted place */
+		if (!have_alertname && strcmp(name, "alertname") > 0) {
+			v[n].name = "alertname";
+			v[n++].value = r->name;
+			have_alertname = 1;
+		}
+		v[n].name = name;
+		v[n++].value = value;
 	}
-	labels_builder_set(&b, "alertname", x->r->name);
-	l = labels_builder_build(&b);
-	labels_builder_free(&b);
+	if (!have_alertname) {
+		v[n].name = "alertname";
+		v[n++].value = r->name;
+	}
+	l = labels_from_sorted(v, n);
+	for (size_t k = 0; k < r->nlabels; k++)
+		free(vals[k]);
+	free(vals);
+	free(v);
 	return l;
 }
 

@@ -1054,63 +1054,88 @@ static int sc_num(struct scan *s, double *v)
 	return 1;
 }
 
-static int sc_sample(struct scan *s, struct promapi_sample *out)
+/* Builds a label set from pairs read in document order: sorted by name,
+ * the last of equal names kept, empty values dropped - what
+ * labels_builder_set() would make of them, with one allocation. */
+static struct labels *pairs_build(struct label *v, size_t n)
 {
-	struct labels_builder b = {0};
-	size_t nl, vl;
+	size_t k = 0;
+
+	/* insertion sort, stable: equal names stay in document order */
+	for (size_t i = 1; i < n; i++) {
+		struct label x = v[i];
+		size_t j = i;
+
+		while (j > 0 && strcmp(v[j - 1].name, x.name) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && strcmp(v[i].name, v[i + 1].name) == 0)
+			continue; /* a later one of the same name wins */
+		if (v[i].value[0])
+			v[k++] = v[i];
+	}
+	return labels_from_sorted(v, k);
+}
+
+static int sc_sample(struct scan *s, struct promapi_sample *out,
+		     struct buf *scratch)
+{
+	struct label pairs[64];
+	size_t offs[64][2];
+	size_t np = 0, nl, vl;
 	const char *v;
 	double t;
 	char val[64];
 
+	buf_reset(scratch);
 	if (!sc_char(s, '{') || !sc_key(s, "metric") || !sc_char(s, '{'))
 		return 0;
 	if (!sc_char(s, '}')) {
 		do {
 			const char *name = sc_str(s, &nl), *value;
-			char *n, *vv;
 
-			if (!name || !nl || !sc_char(s, ':') ||
-			    !(value = sc_str(s, &vl))) {
-				labels_builder_free(&b);
+			if (!name || !nl || np == 64 || !sc_char(s, ':') ||
+			    !(value = sc_str(s, &vl)))
 				return 0;
-			}
-			n = xstrndup(name, nl);
-			vv = xstrndup(value, vl);
-			labels_builder_set(&b, n, vv);
-			free(n);
-			free(vv);
+			/* NUL-terminated copies, side by side */
+			offs[np][0] = scratch->len;
+			buf_add(scratch, name, nl);
+			buf_putc(scratch, '\0');
+			offs[np][1] = scratch->len;
+			buf_add(scratch, value, vl);
+			buf_putc(scratch, '\0');
+			np++;
 		} while (sc_char(s, ','));
-		if (!sc_char(s, '}')) {
-			labels_builder_free(&b);
+		if (!sc_char(s, '}'))
 			return 0;
-		}
 	}
 	if (!sc_char(s, ',') || !sc_key(s, "value") || !sc_char(s, '[') ||
 	    !sc_num(s, &t) || !sc_char(s, ',') || !(v = sc_str(s, &vl)) ||
-	    vl >= sizeof val || !sc_char(s, ']') || !sc_char(s, '}')) {
-		labels_builder_free(&b);
+	    vl >= sizeof val || !sc_char(s, ']') || !sc_char(s, '}'))
 		return 0;
-	}
 	memcpy(val, v, vl);
 	val[vl] = '\0';
 	t *= 1000.0;
-	if (!(t > -9.2e18 && t < 9.2e18)) {
-		labels_builder_free(&b);
+	if (!(t > -9.2e18 && t < 9.2e18))
 		return 0;
-	}
 	{
 		struct buf why = {0};
 		int bad = promapi_parse_value(val, &out->value, &why) == -1;
 
 		buf_free(&why);
-		if (bad) {
-			labels_builder_free(&b);
+		if (bad)
 			return 0;
-		}
+	}
+	for (size_t i = 0; i < np; i++) {
+		pairs[i].name = scratch->s + offs[i][0];
+		pairs[i].value = scratch->s + offs[i][1];
 	}
 	out->t_ms = llround(t);
-	out->labels = labels_builder_build(&b);
-	labels_builder_free(&b);
+	out->labels = pairs_build(pairs, np);
 	return 1;
 }
 
@@ -1118,6 +1143,7 @@ int promapi_parse_fast(long http_status, const char *body, size_t len,
 		       struct promapi_result *r)
 {
 	struct scan s;
+	struct buf scratch = {0};
 	size_t cap = 0;
 
 	memset(r, 0, sizeof *r);
@@ -1140,7 +1166,7 @@ int promapi_parse_fast(long http_status, const char *body, size_t len,
 				r->v = xrealloc(r->v, cap * sizeof *r->v);
 			}
 			memset(&r->v[r->n], 0, sizeof r->v[r->n]);
-			if (!sc_sample(&s, &r->v[r->n]))
+			if (!sc_sample(&s, &r->v[r->n], &scratch))
 				goto give_up;
 			r->n++;
 		} while (sc_char(&s, ','));
@@ -1155,8 +1181,10 @@ int promapi_parse_fast(long http_status, const char *body, size_t len,
 	sc_ws(&s);
 	if (s.p != s.end)
 		goto give_up;
+	buf_free(&scratch);
 	return 1;
 give_up:
+	buf_free(&scratch);
 	promapi_result_free(r);
 	return 0;
 }
