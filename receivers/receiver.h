@@ -22,6 +22,20 @@ struct notify_msg {
 	const struct tmpl_set *templates; /* the configured templates */
 };
 
+/* What an SMTP request adds: the envelope and the login.  url is then
+ * smtp[s]://host:port/HELLO and body the whole message (CRLF lines);
+ * http points at http below (TLS options only).  Owned strings but for
+ * http's, borrowed from the config; freed by notify_req_free(). */
+struct notify_smtp {
+	char *mail_from;	   /* "<a@x>" */
+	struct curl_slist *rcpt;   /* "<b@y>" each */
+	char *username, *password; /* NULL: no AUTH */
+	char *authzid;		   /* PLAIN's identity, or NULL */
+	const char *login_options; /* "AUTH=PLAIN;AUTH=LOGIN" or the like */
+	int require_tls;	   /* STARTTLS or fail (not for smtps://) */
+	struct config_http http;
+};
+
 /* One HTTP request.  Owned strings; free with notify_req_free(). */
 struct notify_req {
 	char *url;
@@ -29,6 +43,7 @@ struct notify_req {
 	size_t len;
 	struct curl_slist *headers; /* Content-Type and the like */
 	const struct config_http *http; /* borrowed from the config */
+	struct notify_smtp *smtp;	/* NULL: an HTTP POST */
 };
 
 void notify_req_free(struct notify_req *r);
@@ -56,6 +71,9 @@ struct receiver_ops {
 };
 
 extern const struct receiver_ops receiver_webhook;
+extern const struct receiver_ops receiver_email;
+extern const struct receiver_ops receiver_pagerduty;
+extern const struct receiver_ops receiver_slack;
 
 /* Every integration, NULL-terminated. */
 extern const struct receiver_ops *const receivers_all[];
@@ -64,5 +82,13 @@ extern const struct receiver_ops *const receivers_all[];
  * at most max_alerts alerts (0: all), truncatedAlerts the rest. */
 void webhook_payload(struct buf *out, const struct notify_msg *m,
 		     uint64_t max_alerts);
+
+/* Appends the message Alertmanager's email integration writes for config
+ * e (headers, multipart/alternative, quoted-printable) with the given
+ * Date, Message-Id and boundary.  Returns 0, or -1 with the reason. */
+int email_message(const struct config_email *e, const struct notify_msg *m,
+		  struct tmpl_value *data, const char *date, const char *msgid,
+		  const char *boundary, struct buf *out, struct buf *err);
+void notify_smtp_free(struct notify_smtp *s);
 
 #endif

@@ -6,5 +6,8 @@
 
 const struct receiver_ops *const receivers_all[] = {
 	&receiver_webhook,
+	&receiver_email,
+	&receiver_pagerduty,
+	&receiver_slack,
 	NULL,
 };

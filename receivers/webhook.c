@@ -15,6 +15,7 @@ void notify_req_free(struct notify_req *r)
 	free(r->url);
 	free(r->body);
 	curl_slist_free_all(r->headers);
+	notify_smtp_free(r->smtp);
 	memset(r, 0, sizeof *r);
 }
 

@@ -33,6 +33,7 @@ struct notify_sender {
 	uint64_t timer;
 	int64_t interval; /* current backoff interval */
 	int attempts;
+	size_t sent;	 /* of an SMTP message uploaded */
 	int finished;	 /* done() ran */
 	char *setup_err; /* a secret file could not be read */
 };
@@ -116,6 +117,45 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* The SMTP message, for CURLOPT_UPLOAD. */
+static size_t on_read(char *p, size_t size, size_t n, void *arg)
+{
+	struct notify_sender *s = arg;
+	size_t left = s->req.len - s->sent;
+
+	if (left > size * n)
+		left = size * n;
+	memcpy(p, s->req.body + s->sent, left);
+	s->sent += left;
+	return left;
+}
+
+/* An SMTP transaction instead of a POST: the envelope, the login, TLS
+ * (STARTTLS required, or implicit with smtps://), the message uploaded. */
+static void smtp_options(struct notify_sender *s)
+{
+	const struct notify_smtp *m = s->req.smtp;
+	CURL *e = s->easy;
+
+	s->sent = 0;
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(e, CURLOPT_MAIL_FROM, m->mail_from);
+	curl_easy_setopt(e, CURLOPT_MAIL_RCPT, m->rcpt);
+	if (m->require_tls)
+		curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (m->username) {
+		curl_easy_setopt(e, CURLOPT_USERNAME, m->username);
+		curl_easy_setopt(e, CURLOPT_PASSWORD, m->password);
+		curl_easy_setopt(e, CURLOPT_LOGIN_OPTIONS, m->login_options);
+		if (m->authzid)
+			curl_easy_setopt(e, CURLOPT_SASL_AUTHZID, m->authzid);
+	}
+	curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)s->req.len);
+	curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(e, CURLOPT_READDATA, s);
+}
+
 static void sender_free(struct notify_sender *s)
 {
 	notify_req_free(&s->req);
@@ -151,7 +191,20 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 		finish(s, 0, NULL);
 		return;
 	}
-	if (rc != CURLE_OK) {
+	if (rc != CURLE_OK && s->req.smtp) {
+		/* the SMTP reply that failed the transaction is judged (4xx
+		 * transient, 5xx not); no reply: a network error, retried */
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		buf_printf(&reason, "smtp %s: %s", s->req.url,
+			   s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
+		v = NOTIFY_RETRY;
+		if (status >= 400) {
+			struct buf why = {0};
+
+			v = s->ops->judge(status, "", 0, &why);
+			buf_free(&why);
+		}
+	} else if (rc != CURLE_OK) {
 		long os_errno = 0;
 
 		curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
@@ -200,6 +253,7 @@ static void attempt(struct loop *l, void *arg)
 		return;
 	}
 	buf_reset(&s->answer);
+	s->errbuf[0] = '\0';
 	s->retry_after = -1;
 	s->attempts++;
 	s->easy = curl_easy_init();
@@ -213,10 +267,14 @@ static void attempt(struct loop *l, void *arg)
 		return;
 	}
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->req.url);
-	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body);
-	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-			 (curl_off_t)s->req.len);
-	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+	if (s->req.smtp) {
+		smtp_options(s);
+	} else {
+		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body);
+		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)s->req.len);
+		curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+	}
 	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
