@@ -95,13 +95,15 @@ asan:
 
 # ------------------------------------------------------------------ demo
 
-# Until the evaluator and router land, the demo shows the checks at work on
-# the shipped examples and a deliberately broken rule file.
+# End to end in about two minutes (examples/demo/demo.sh): Prometheus
+# scrapes a model service whose feature drifts and whose inferences slow
+# down, `tocsin run` evaluates the rules and notifies a local sink, amtool
+# silences the drift alert.  DEMO_SECONDS=120 by default, DEMO_JSON=1 shows
+# the webhooks' JSON.  Everything started is stopped at the end or on ^C.
 demo:
 	@tests/deps.sh demo
-	$(MAKE) all
-	./tocsin check config $(filter-out examples/broken-%,$(wildcard examples/*.yml))
-	-./tocsin check rules examples/broken-rules.yml
+	$(MAKE) -j2 all
+	@TOCSIN=$(if $(filter build,$(BUILD)),./tocsin,$(BUILD)/tocsin) sh examples/demo/demo.sh
 
 # ------------------------------------------------------------------ fuzz
 
@@ -155,10 +157,11 @@ clean:
 AMTOOL       ?= /usr/bin/amtool
 AM_TEMPLATES ?= /usr/share/prometheus/alertmanager/*.tmpl
 PROMETHEUS   ?= /usr/bin/prometheus
+ALERTMANAGER ?= /usr/bin/prometheus-alertmanager
 
-.PHONY: bench bench-template bench-eval
+.PHONY: bench bench-template bench-eval bench-router
 
-bench: bench-template bench-eval
+bench: bench-template bench-eval bench-router
 
 bench-template: $(BUILD)/bench/template $(BUILD)/bench/alloc_count.so $(BUILD)/tocsin
 	TOCSIN_DATADIR=$(CURDIR) LD_PRELOAD=$(abspath $(BUILD)/bench/alloc_count.so) \
@@ -175,6 +178,9 @@ bench-eval: $(BUILD)/bench/eval
 $(BUILD)/bench/eval: bench/eval.c $(BUILD)/libtocsin.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -O2 $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS)
+
+bench-router: $(BUILD)/tocsin
+	sh bench/router.sh $(ROUTER_ARGS) $(BUILD)/tocsin $(wildcard $(ALERTMANAGER))
 
 $(BUILD)/bench/alloc_count.so: bench/alloc_count.c
 	@mkdir -p $(dir $@)
