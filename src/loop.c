@@ -54,7 +54,7 @@ struct loop {
 	int epfd;
 	int stop;
 	struct tslot *slots;
-	uint32_t nslots, free_head;
+	uint32_t nslots, slots_cap, free_head;
 	uint32_t *heap;
 	size_t nheap;
 	uint32_t *pend;
@@ -228,9 +228,14 @@ static uint32_t slot_get(struct loop *l)
 		return s;
 	}
 	s = l->nslots++;
-	l->slots = xrealloc(l->slots, l->nslots * sizeof(*l->slots));
-	l->heap = xrealloc(l->heap, l->nslots * sizeof(*l->heap));
-	l->pend = xrealloc(l->pend, l->nslots * sizeof(*l->pend));
+	if (l->nslots > l->slots_cap) {
+		/* doubling: 100,000 groups' timers must not copy the arrays
+		 * 100,000 times */
+		l->slots_cap = l->slots_cap ? l->slots_cap * 2 : 64;
+		l->slots = xrealloc(l->slots, l->slots_cap * sizeof(*l->slots));
+		l->heap = xrealloc(l->heap, l->slots_cap * sizeof(*l->heap));
+		l->pend = xrealloc(l->pend, l->slots_cap * sizeof(*l->pend));
+	}
 	l->slots[s].gen = 1;
 	return s;
 }

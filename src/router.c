@@ -133,6 +133,8 @@ struct job {
 /* One integration of a flush. */
 struct task {
 	struct job *j;
+	struct notify_sender *sender; /* while a send is in flight */
+	struct task *prev, *next;     /* r->sending */
 	const struct receiver_ops *ops;
 	size_t ops_idx, idx;
 	struct nflog_key key;
@@ -187,6 +189,20 @@ static void on_sent(void *arg, int ok, const char *reason, int attempts)
 	struct router *r = j->r;
 	struct integration_stats *st = &r->stats[t->ops_idx];
 	struct buf err = {0};
+
+	if (t->sender) { /* off the list of sends in flight */
+		if (t->prev)
+			t->prev->next = t->next;
+		else
+			r->sending = t->next;
+		if (t->next)
+			t->next->prev = t->prev;
+		t->sender = NULL;
+	}
+	if (r->closing) { /* abandoned at shutdown: no log, no record */
+		task_done(t, 0);
+		return;
+	}
 
 	st->requests += (uint64_t)attempts;
 	st->latency_sum += (double)(loop_mono_ms() - t->started) / 1000.0;
@@ -314,8 +330,12 @@ static void task_run(struct task *t)
 	if (deadline < ROUTER_MIN_TIMEOUT_MS)
 		deadline = ROUTER_MIN_TIMEOUT_MS;
 	t->started = loop_mono_ms();
-	notify_send(r->o.loop, r->o.http, t->ops, &req,
-		    loop_now(r->o.loop) + deadline, on_sent, t);
+	t->sender = notify_send(r->o.loop, r->o.http, t->ops, &req,
+				loop_now(r->o.loop) + deadline, on_sent, t);
+	t->next = r->sending;
+	if (r->sending)
+		r->sending->prev = t;
+	r->sending = t;
 }
 
 /* The mute stages: inhibition, time intervals, silences.  Returns the
@@ -475,6 +495,11 @@ void router_free(struct router *r)
 {
 	if (!r)
 		return;
+	/* Sends still retrying at shutdown are abandoned: their flushes
+	 * finish as failed, so nothing is recorded as notified. */
+	r->closing = 1;
+	while (r->sending)
+		notify_send_abort(r->sending->sender);
 	if (r->gc_timer)
 		loop_timer_cancel(r->o.loop, r->gc_timer);
 	dispatcher_free(r->disp);

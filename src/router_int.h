@@ -12,6 +12,8 @@
 #include "router.h"
 #include "silence.h"
 
+struct task;
+
 struct integration_stats {
 	uint64_t total, failed, requests, requests_failed;
 	double latency_sum;
@@ -30,6 +32,8 @@ struct router {
 	struct silences *silences;
 	uint64_t gc_timer;
 	size_t flushing; /* flushes in the pipeline */
+	struct task *sending; /* integrations whose send is in flight */
+	int closing;	      /* router_free() is abandoning them */
 	struct silence_ids ids; /* scratch for the silence stage */
 	int64_t started;
 
