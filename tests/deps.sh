@@ -10,7 +10,7 @@ build="gcc make pkg-config libcurl4-openssl-dev libyaml-dev libpcre2-dev
 libsqlite3-dev libjansson-dev libmicrohttpd-dev"
 check="$build libcriterion-dev prometheus prometheus-alertmanager mandoc
 python3-aiosmtpd python3 clang libclang-rt-14-dev cppcheck clang-tidy curl openssl"
-demo="$build prometheus curl python3"
+demo="$build prometheus prometheus-alertmanager curl python3"
 
 case "${1:-check}" in
 build) want=$build ;;
