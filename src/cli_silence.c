@@ -37,7 +37,10 @@ static const char usage[] =
 	"                                [--comment=TEXT]\n"
 	"       tocsin silence import FILE|-\n"
 	"       tocsin silence history [ID]\n"
-	"       tocsin alert query [MATCHER...] [-o simple|json]\n"
+	"       tocsin alert query [MATCHER...] [-a|--active] [-s|--silenced]\n"
+	"                          [-i|--inhibited] [-u|--unprocessed]\n"
+	"                          [-r|--receiver=REGEX]\n"
+	"                          [-o simple|extended|json]\n"
 	"       tocsin alert add LABEL=VALUE... [--annotation=NAME=VALUE...]\n"
 	"\n"
 	"Common flags: --url=URL (or TOCSIN_URL, or --alertmanager.url; default\n"
@@ -48,6 +51,22 @@ static const char usage[] =
 	"first word without an operator means alertname=WORD.\n"
 	"Exit status: 0; 65 (EX_DATAERR) refused input; 66 unknown id; 69\n"
 	"(EX_UNAVAILABLE) daemon unreachable; 64 bad arguments.  See tocsin(1).\n";
+
+/* alert query's state selectors, as amtool's -a -s -i -u */
+enum { AQ_ACTIVE = 1, AQ_SILENCED = 2, AQ_INHIBITED = 4, AQ_UNPROCESSED = 8 };
+
+/* o[key] as a string, "" when missing */
+static const char *jstr(const json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	return v ? v : "";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 struct ctx {
 	const char *url, *db;
@@ -409,7 +428,7 @@ static void local_time(struct buf *b, const char *rfc3339)
 	buf_puts(b, s);
 }
 
-static void matchers_text(struct buf *b, json_t *ms)
+static void matchers_text(struct buf *b, json_t *ms, char sep)
 {
 	size_t i;
 	json_t *m;
@@ -421,7 +440,7 @@ static void matchers_text(struct buf *b, json_t *ms)
 		int neg = json_is_false(eq);
 
 		if (i)
-			buf_putc(b, ' ');
+			buf_putc(b, sep);
 		buf_printf(b, "%s%s", json_string_value(json_object_get(m, "name")),
 			   re ? (neg ? "!~" : "=~") : (neg ? "!=" : "="));
 		buf_quote(b, json_string_value(json_object_get(m, "value")));
@@ -458,6 +477,35 @@ static int has_matchers(json_t *s, const struct matchers *filter)
 			return 0;
 	}
 	return 1;
+}
+
+/* Prints rows of cells (ncol each) under head as amtool's tabwriter
+ * does: columns two spaces wider than their widest cell, the last one
+ * padded too when pad_last (alert query) and not (silence query). */
+static void table_print(const char *const *head, struct buf *cells,
+			size_t nrows, int ncol, int pad_last)
+{
+	size_t w[8] = {0};
+
+	for (int k = 0; k < ncol; k++)
+		w[k] = strlen(head[k]);
+	for (size_t i = 0; i < nrows; i++)
+		for (int k = 0; k < ncol; k++)
+			if (cells[i * (size_t)ncol + (size_t)k].len > w[k])
+				w[k] = cells[i * (size_t)ncol + (size_t)k].len;
+	for (size_t i = 0; i <= nrows; i++) {
+		for (int k = 0; k < ncol; k++) {
+			const char *v = i == 0 ? head[k]
+					       : buf_str(&cells[(i - 1) * (size_t)ncol +
+								(size_t)k]);
+
+			if (k + 1 < ncol || pad_last)
+				printf("%-*s", (int)w[k] + 2, v);
+			else
+				printf("%s", v);
+		}
+		putchar('\n');
+	}
 }
 
 static int cmd_query(struct ctx *c, char **args, int nargs, int expired,
@@ -516,53 +564,38 @@ static int cmd_query(struct ctx *c, char **args, int nargs, int expired,
 					       json_array_get(keep, i), "id")));
 	} else {
 		int ext = output && strcmp(output, "extended") == 0;
-		/* columns as amtool's tabwriter: two spaces of padding */
-		size_t w[6] = {2, 8, 7, 10, 7, 0};
-		const char *head[6] = {"ID", "Matchers", "Ends At",
-				       "Created By", "Comment", ""};
-		struct buf *cells = xcalloc(json_array_size(keep) * 6 + 6,
-					    sizeof *cells);
+		static const char *const hsimple[] = {
+			"ID", "Matchers", "Ends At", "Created By", "Comment"};
+		static const char *const hext[] = {
+			"ID",	  "Matchers",	"Starts At", "Ends At",
+			"Updated At", "Created By", "Comment"};
+		int ncol = ext ? 7 : 5;
+		size_t nrows = json_array_size(keep);
+		struct buf *cells = xcalloc(nrows * (size_t)ncol + 1, sizeof *cells);
 
-		if (ext) {
-			head[2] = "Starts At";
-			head[3] = "Ends At";
-			head[4] = "Created By";
-			head[5] = "Comment";
-			w[2] = 9, w[3] = 7, w[4] = 10, w[5] = 7;
-		}
 		json_array_foreach(keep, i, s)
 		{
-			struct buf *r = &cells[i * 6];
+			struct buf *r = &cells[i * (size_t)ncol];
 			int col = 0;
 
 			buf_puts(&r[col++], json_string_value(json_object_get(s, "id")));
-			matchers_text(&r[col++], json_object_get(s, "matchers"));
+			if (ext) /* amtool's extended layout braces them */
+				buf_putc(&r[col], '{');
+			matchers_text(&r[col], json_object_get(s, "matchers"),
+				      ext ? ',' : ' ');
+			if (ext)
+				buf_putc(&r[col], '}');
+			col++;
 			if (ext)
 				local_time(&r[col++], json_string_value(json_object_get(s, "startsAt")));
 			local_time(&r[col++], json_string_value(json_object_get(s, "endsAt")));
+			if (ext)
+				local_time(&r[col++], json_string_value(json_object_get(s, "updatedAt")));
 			buf_puts(&r[col++], json_string_value(json_object_get(s, "createdBy")));
-			buf_puts(&r[col++], json_string_value(json_object_get(s, "comment")));
-			for (int k = 0; k < col; k++)
-				if (r[k].len > w[k])
-					w[k] = r[k].len;
+			buf_puts(&r[col], json_string_value(json_object_get(s, "comment")));
 		}
-		for (int k = 0; k < (ext ? 6 : 5); k++)
-			printf("%-*s%s", k + 1 < (ext ? 6 : 5) ? (int)w[k] + 2 : 0,
-			       head[k], k + 1 < (ext ? 6 : 5) ? "" : "\n");
-		json_array_foreach(keep, i, s)
-		{
-			int ncol = ext ? 6 : 5;
-
-			for (int k = 0; k < ncol; k++) {
-				const char *v = buf_str(&cells[i * 6 + k]);
-
-				if (k + 1 < ncol)
-					printf("%-*s", (int)w[k] + 2, v);
-				else
-					printf("%s\n", v);
-			}
-		}
-		for (size_t k = 0; k < json_array_size(keep) * 6 + 6; k++)
+		table_print(ext ? hext : hsimple, cells, nrows, ncol, 1);
+		for (size_t k = 0; k < nrows * (size_t)ncol; k++)
 			buf_free(&cells[k]);
 		free(cells);
 	}
@@ -771,12 +804,48 @@ static int cmd_history(struct ctx *c, const char *id)
 
 /* ------------------------------------------------------------- alerts */
 
+/* name="value" pairs of a JSON object, sorted, space separated, as
+ * amtool's extended output shows labels and annotations. */
+static void pairs_text(struct buf *b, json_t *obj)
+{
+	const char *k;
+	json_t *v;
+	char **p = xcalloc(json_object_size(obj) + 1, sizeof *p);
+	size_t n = 0;
+
+	json_object_foreach(obj, k, v)
+	{
+		const char *sv = json_string_value(v);
+
+		p[n++] = xasprintf("%s=\"%s\"", k, sv ? sv : "");
+	}
+	qsort(p, n, sizeof *p, cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(b, "%s%s", i ? " " : "", p[i]);
+		free(p[i]);
+	}
+	free(p);
+}
+
+/* amtool lists alerts by their start */
+static int by_starts_at(const void *a, const void *b)
+{
+	int64_t x = parse_time(jstr(*(json_t *const *)a, "startsAt"));
+	int64_t y = parse_time(jstr(*(json_t *const *)b, "startsAt"));
+
+	return x < y ? -1 : x > y;
+}
+
+/* amtool alert query: the alerts in the states asked for (active only
+ * when none is), of the receivers matching --receiver, then those the
+ * matchers select. */
 static int cmd_alert_query(struct ctx *c, char **args, int n,
-			   const char *output)
+			   const char *output, unsigned states,
+			   const char *receiver)
 {
 	struct matchers ms = {0};
-	struct buf out = {0};
-	json_t *all, *a;
+	struct buf out = {0}, path = {0};
+	json_t *all, *a, *keep;
 	size_t i;
 	long st;
 
@@ -787,69 +856,101 @@ static int cmd_alert_query(struct ctx *c, char **args, int n,
 	}
 	if (parse_matchers(args, n, &ms) == -1)
 		return EX_USAGE;
-	st = http(c, "GET", "/api/v2/alerts", NULL, &out);
+	if (!states)
+		states = AQ_ACTIVE;
+	buf_printf(&path,
+		   "/api/v2/alerts?active=%s&silenced=%s&inhibited=%s"
+		   "&unprocessed=%s",
+		   states & AQ_ACTIVE ? "true" : "false",
+		   states & AQ_SILENCED ? "true" : "false",
+		   states & AQ_INHIBITED ? "true" : "false",
+		   states & AQ_UNPROCESSED ? "true" : "false");
+	if (receiver) {
+		char *e = curl_easy_escape(NULL, receiver, 0);
+
+		buf_printf(&path, "&receiver=%s", e);
+		curl_free(e);
+	}
+	st = http(c, "GET", buf_str(&path), NULL, &out);
+	buf_free(&path);
 	if (st != 200) {
+		if (st != -1)
+			fprintf(stderr, "tocsin: %s answered %ld: %s\n", c->url,
+				st, buf_str(&out));
 		matchers_free(&ms);
 		buf_free(&out);
-		return st == -1 ? EX_UNAVAILABLE : EX_SOFTWARE;
+		return st == -1 ? EX_UNAVAILABLE : st == 400 ? EX_USAGE : EX_SOFTWARE;
 	}
 	all = json_loadb(out.s, out.len, 0, NULL);
-	if (output && strcmp(output, "json") == 0)
-		printf("[");
-	else
-		printf("%-24s  %-25s  %-10s  %s\n", "Alertname", "Starts At",
-		       "State", "Summary");
-	{
-		int first = 1;
-
-		json_array_foreach(all, i, a)
-		{
-			struct labels_builder b = {0};
-			const char *k;
-			json_t *v;
-			struct labels *l;
-			int match;
-
-			json_object_foreach(json_object_get(a, "labels"), k, v)
-			{
-				labels_builder_set(&b, k, json_string_value(v));
-			}
-			l = labels_builder_build(&b);
-			labels_builder_free(&b);
-			match = matchers_match(&ms, l);
-			if (match && output && strcmp(output, "json") == 0) {
-				char *t = json_dumps(a, JSON_COMPACT |
-							       JSON_PRESERVE_ORDER);
-
-				printf("%s%s", first ? "" : ",", t);
-				free(t);
-				first = 0;
-			} else if (match) {
-				struct buf when = {0};
-				const char *sum = json_string_value(json_object_get(
-					json_object_get(a, "annotations"),
-					"summary"));
-
-				local_time(&when, json_string_value(
-							  json_object_get(a, "startsAt")));
-				printf("%-24s  %-25s  %-10s  %s\n",
-				       labels_get(l, "alertname")
-					       ? labels_get(l, "alertname")
-					       : "",
-				       buf_str(&when),
-				       json_string_value(json_object_get(
-					       json_object_get(a, "status"),
-					       "state")),
-				       sum ? sum : "");
-				buf_free(&when);
-			}
-			labels_free(l);
-		}
-	}
-	if (output && strcmp(output, "json") == 0)
-		printf("]\n");
-	json_decref(all);
 	buf_free(&out);
+	keep = json_array();
+	json_array_foreach(all, i, a)
+	{
+		struct labels_builder b = {0};
+		const char *k;
+		json_t *v;
+		struct labels *l;
+
+		json_object_foreach(json_object_get(a, "labels"), k, v)
+		{
+			labels_builder_set(&b, k, json_string_value(v));
+		}
+		l = labels_builder_build(&b);
+		labels_builder_free(&b);
+		if (matchers_match(&ms, l))
+			json_array_append(keep, a);
+		labels_free(l);
+	}
+	if (output && strcmp(output, "json") == 0) {
+		char *t = json_dumps(keep, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+		printf("%s\n", t);
+		free(t);
+	} else {
+		int ext = output && strcmp(output, "extended") == 0;
+		static const char *const hsimple[] = {"Alertname", "Starts At",
+						      "Summary", "State"};
+		static const char *const hext[] = {"Labels", "Annotations",
+						   "Starts At", "Ends At",
+						   "Generator URL", "State"};
+		int ncol = ext ? 6 : 4;
+		size_t nrows = json_array_size(keep);
+		struct buf *cells = xcalloc(nrows * (size_t)ncol + 1, sizeof *cells);
+		json_t **rows = xcalloc(nrows + 1, sizeof *rows);
+
+		for (i = 0; i < nrows; i++)
+			rows[i] = json_array_get(keep, i);
+		qsort(rows, nrows, sizeof *rows, by_starts_at);
+		for (i = 0; i < nrows; i++) {
+			a = rows[i];
+			struct buf *r = &cells[i * (size_t)ncol];
+			json_t *lab = json_object_get(a, "labels");
+			json_t *ann = json_object_get(a, "annotations");
+			const char *state = json_string_value(json_object_get(
+				json_object_get(a, "status"), "state"));
+
+			if (ext) {
+				pairs_text(&r[0], lab);
+				pairs_text(&r[1], ann);
+				local_time(&r[2], jstr(a, "startsAt"));
+				local_time(&r[3], jstr(a, "endsAt"));
+				buf_puts(&r[4], jstr(a, "generatorURL"));
+				buf_puts(&r[5], state ? state : "");
+			} else {
+				buf_puts(&r[0], jstr(lab, "alertname"));
+				local_time(&r[1], jstr(a, "startsAt"));
+				buf_puts(&r[2], jstr(ann, "summary"));
+				buf_puts(&r[3], state ? state : "");
+			}
+		}
+		table_print(ext ? hext : hsimple, cells, nrows, ncol, 1);
+		for (size_t k = 0; k < nrows * (size_t)ncol; k++)
+			buf_free(&cells[k]);
+		free(cells);
+		free(rows);
+	}
+	json_decref(keep);
+	json_decref(all);
 	matchers_free(&ms);
 	return EX_OK;
 }
@@ -920,7 +1021,9 @@ static int run(int argc, char **argv, int alert)
 	const char *author = NULL, *within = NULL, *output = NULL;
 	char **rest = xcalloc((size_t)argc + 1, sizeof *rest);
 	char **ann = xcalloc((size_t)argc + 1, sizeof *ann);
+	const char *receiver = NULL;
 	int nrest = 0, nann = 0, force = 0, dry = 0, expired = 0, quiet = 0;
+	unsigned states = 0;
 	int bad = 0, rc = EX_USAGE, i = argc > 1 && argv[1][0] != '-' ? 2 : 1;
 
 	c.url = getenv("TOCSIN_URL");
@@ -948,6 +1051,22 @@ static int run(int argc, char **argv, int alert)
 		else if ((v = cli_flag_value(argc, argv, &i, "--comment", &bad)) ||
 			 (v = cli_flag_value(argc, argv, &i, "-c", &bad)))
 			comment = v;
+		else if (alert && (strcmp(argv[i], "-a") == 0 ||
+				   strcmp(argv[i], "--active") == 0))
+			states |= AQ_ACTIVE;
+		else if (alert && (strcmp(argv[i], "-s") == 0 ||
+				   strcmp(argv[i], "--silenced") == 0))
+			states |= AQ_SILENCED;
+		else if (alert && (strcmp(argv[i], "-i") == 0 ||
+				   strcmp(argv[i], "--inhibited") == 0))
+			states |= AQ_INHIBITED;
+		else if (alert && (strcmp(argv[i], "-u") == 0 ||
+				   strcmp(argv[i], "--unprocessed") == 0))
+			states |= AQ_UNPROCESSED;
+		else if (alert &&
+			 ((v = cli_flag_value(argc, argv, &i, "--receiver", &bad)) ||
+			  (v = cli_flag_value(argc, argv, &i, "-r", &bad))))
+			receiver = v;
 		else if ((v = cli_flag_value(argc, argv, &i, "--author", &bad)) ||
 			 (v = cli_flag_value(argc, argv, &i, "-a", &bad)))
 			author = v;
@@ -984,7 +1103,8 @@ static int run(int argc, char **argv, int alert)
 		goto out;
 	}
 	if (alert && strcmp(sub, "query") == 0)
-		rc = cmd_alert_query(&c, rest, nrest, output);
+		rc = cmd_alert_query(&c, rest, nrest, output, states,
+				     receiver);
 	else if (alert && strcmp(sub, "add") == 0)
 		rc = cmd_alert_add(&c, rest, nrest, ann, nann);
 	else if (!alert && strcmp(sub, "add") == 0)

@@ -57,6 +57,23 @@ at silence query model=fraud -q | grep -qx "$S1" || fail "silence query with a m
 	fail "both alerts should be silenced: $(at alert query -s -o json)"
 ok "amtool silence query (simple, -q, matcher) and silenced alerts"
 
+# tocsin's own silence and alert queries print what amtool prints, byte
+# for byte, for the same daemon and the same arguments.
+at alert add alertname=ModelLatency model=fraud severity=warning \
+	--generator-url=http://prom/graph || fail "alert add 3"
+for q in "silence query" "silence query -o extended" "silence query -q" \
+	"silence query model=fraud" "alert query" "alert query -s" "alert query -i" \
+	"alert query -a -s -i" "alert query -a -s -o extended" "alert query -s model=churn" \
+	"alert query -s -r hook" "alert query -s -r nope"; do
+	# shellcheck disable=SC2086
+	at $q >"$TMPDIR/q.amtool" || fail "amtool $q"
+	# shellcheck disable=SC2086
+	"$TOCSIN" $q --url="$TURL" >"$TMPDIR/q.tocsin" || fail "tocsin $q"
+	cmp -s "$TMPDIR/q.amtool" "$TMPDIR/q.tocsin" ||
+		{ diff "$TMPDIR/q.amtool" "$TMPDIR/q.tocsin"; fail "tocsin $q differs from amtool"; }
+done
+ok "tocsin silence query and alert query print what amtool prints"
+
 at silence expire "$S2" || fail "silence expire"
 at silence query -q | grep -q "$S2" && fail "expired silence still listed"
 at silence query --expired -q | grep -qx "$S2" || fail "silence query --expired"
