@@ -102,8 +102,16 @@ struct config_global {
 
 /* ---------------------------------------------------------- receivers */
 
+/* Tocsin's `rate_limit: {per_second, burst}` of an integration: a token
+ * bucket; notifications beyond it wait, none is dropped. */
+struct config_rate {
+	double per_second; /* 0: unlimited */
+	uint32_t burst;	   /* tokens the bucket holds, >= 1 */
+};
+
 struct config_email {
 	int send_resolved;	/* default 0 */
+	struct config_rate rate;
 	char *to, *from, *hello;
 	char *smarthost;	/* "host:port" */
 	char *smarthost_host, *smarthost_port;
@@ -128,7 +136,8 @@ struct config_pagerduty_link {
 };
 
 struct config_pagerduty {
-	int send_resolved;	/* default 1 */
+	int send_resolved;
+	struct config_rate rate;	/* default 1 */
 	struct config_http http;
 	char *service_key, *service_key_file;
 	char *routing_key, *routing_key_file;
@@ -159,7 +168,8 @@ struct config_slack_action {
 };
 
 struct config_slack {
-	int send_resolved;	/* default 0 */
+	int send_resolved;
+	struct config_rate rate;	/* default 0 */
 	struct config_http http;
 	char *api_url, *api_url_file;	/* default global.slack_api_url[_file] */
 	char *channel, *username, *color, *title, *title_link, *pretext;
@@ -176,7 +186,8 @@ struct config_slack {
 };
 
 struct config_webhook {
-	int send_resolved;	/* default 1 */
+	int send_resolved;
+	struct config_rate rate;	/* default 1 */
 	struct config_http http;
 	char *url, *url_file;	/* exactly one is set */
 	uint64_t max_alerts;	/* 0: unlimited */

@@ -27,12 +27,13 @@ static const char *const receiver_keys[] = {
 static const char *const email_keys[] = {
 	"send_resolved", "to", "from", "hello", "smarthost", "auth_username",
 	"auth_password", "auth_password_file", "auth_secret", "auth_identity",
-	"headers", "html", "text", "require_tls", "tls_config", NULL};
+	"headers", "html", "text", "require_tls", "tls_config", "rate_limit",
+	NULL};
 static const char *const pagerduty_keys[] = {
 	"send_resolved", "http_config", "service_key", "service_key_file",
 	"routing_key", "routing_key_file", "url", "client", "client_url",
 	"description", "details", "images", "links", "source", "severity",
-	"class", "component", "group", NULL};
+	"class", "component", "group", "rate_limit", NULL};
 static const char *const pd_image_keys[] = {"src", "alt", "href", NULL};
 static const char *const pd_link_keys[] = {"href", "text", NULL};
 static const char *const slack_keys[] = {
@@ -40,7 +41,7 @@ static const char *const slack_keys[] = {
 	"username", "color", "title", "title_link", "pretext", "text",
 	"fields", "short_fields", "footer", "fallback", "callback_id",
 	"icon_emoji", "icon_url", "image_url", "thumb_url", "link_names",
-	"mrkdwn_in", "actions", NULL};
+	"mrkdwn_in", "actions", "rate_limit", NULL};
 static const char *const slack_field_keys[] = {"title", "value", "short",
 					       NULL};
 static const char *const slack_action_keys[] = {
@@ -50,7 +51,59 @@ static const char *const slack_confirm_keys[] = {"text", "title", "ok_text",
 /* url_file is a Tocsin extension (Alertmanager 0.26+). */
 static const char *const webhook_keys[] = {"send_resolved", "http_config",
 					   "url", "url_file", "max_alerts",
-					   NULL};
+					   "rate_limit", NULL};
+static const char *const rate_keys[] = {"per_second", "burst", NULL};
+
+/* rate_limit (Tocsin's own): {per_second: non-negative number, burst:
+ * positive integer}; absent keys keep the integration's defaults. */
+static void rate_limit(struct cload *l, const struct ynode *n,
+		       struct config_rate *r, double per_second,
+		       uint32_t burst)
+{
+	const struct ynode *m = ydoc_get(n, "rate_limit"), *v;
+
+	r->per_second = per_second;
+	r->burst = burst;
+	if (!m || m->kind == YNODE_NULL)
+		return;
+	if (m->kind != YNODE_MAP) {
+		cl_err(l, m, "rate_limit: expected a mapping with per_second "
+			     "and burst");
+		return;
+	}
+	if (cl_keys(l, m, "rate_limit", rate_keys) != 0)
+		return;
+	if ((v = ydoc_get(m, "per_second")) && v->kind != YNODE_NULL) {
+		char *end;
+		double x;
+
+		errno = 0;
+		x = v->kind == YNODE_SCALAR ? strtod(v->str, &end) : -1;
+		if (v->kind != YNODE_SCALAR || errno || *end || end == v->str ||
+		    !(x >= 0 && x <= 1e6))
+			cl_err(l, v, "rate_limit: per_second: cannot parse "
+				     "\"%s\" as a number of messages per second "
+				     "(0 to 1000000, 0: unlimited)",
+			       ydoc_text(v));
+		else
+			r->per_second = x;
+	}
+	if ((v = ydoc_get(m, "burst")) && v->kind != YNODE_NULL) {
+		char *end;
+		unsigned long x;
+
+		errno = 0;
+		x = v->kind == YNODE_SCALAR && isdigit((unsigned char)v->str[0])
+			    ? strtoul(v->str, &end, 10)
+			    : 0;
+		if (!x || errno || *end || x > 1000000)
+			cl_err(l, v, "rate_limit: burst: cannot parse \"%s\" "
+				     "as a positive integer (at most 1000000)",
+			       ydoc_text(v));
+		else
+			r->burst = (uint32_t)x;
+	}
+}
 
 /* Every receiver key past the four integrations Tocsin implements. */
 static const char *const *const unsupported_integrations = receiver_keys + 5;
@@ -172,6 +225,7 @@ static void email_fields(struct cload *l, const struct ynode *n,
 	e->line = n->line;
 	e->col = n->col;
 	e->send_resolved = cl_bool(l, n, "send_resolved", 0);
+	rate_limit(l, n, &e->rate, 0, 1);
 	e->to = cl_str(l, n, "to", NULL);
 	e->from = cl_str(l, n, "from", NULL);
 	e->hello = cl_str(l, n, "hello", NULL);
@@ -343,6 +397,7 @@ static void pd_load(struct cload *l, const struct ynode *n, void *item)
 	p->line = n->line;
 	p->col = n->col;
 	p->send_resolved = cl_bool(l, n, "send_resolved", 1);
+	rate_limit(l, n, &p->rate, 0, 1);
 	if (cl_has(n, "http_config"))
 		config_http_load(l, ydoc_get(n, "http_config"), &p->http);
 	else
@@ -515,6 +570,8 @@ static void slack_load(struct cload *l, const struct ynode *n, void *item)
 	s->line = n->line;
 	s->col = n->col;
 	s->send_resolved = cl_bool(l, n, "send_resolved", 0);
+	/* Slack: one message per second per incoming webhook */
+	rate_limit(l, n, &s->rate, 1, 1);
 	if (cl_has(n, "http_config"))
 		config_http_load(l, ydoc_get(n, "http_config"), &s->http);
 	else
@@ -616,6 +673,7 @@ static void webhook_load(struct cload *l, const struct ynode *n, void *item)
 	w->line = n->line;
 	w->col = n->col;
 	w->send_resolved = cl_bool(l, n, "send_resolved", 1);
+	rate_limit(l, n, &w->rate, 0, 1);
 	if (cl_has(n, "http_config"))
 		config_http_load(l, ydoc_get(n, "http_config"), &w->http);
 	else

@@ -57,6 +57,10 @@ int httpc_setup(CURL *easy, const struct config_http *h, int64_t timeout_ms,
 	}
 	if (h->proxy_url[0])
 		SET(CURLOPT_PROXY, h->proxy_url);
+	/* enable_http2: false keeps HTTP/1.1; true is curl's default, as
+	 * Go's: HTTP/2 when TLS negotiates it */
+	if (!h->enable_http2)
+		SET(CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
 	if (t->ca_file[0])
 		SET(CURLOPT_CAINFO, t->ca_file);
 	if (t->cert_file[0])

@@ -33,10 +33,15 @@ struct notify_sender {
 	uint64_t timer;
 	int64_t interval; /* current backoff interval */
 	int attempts;
+	long status;	 /* of the last answer; 0: none */
 	size_t sent;	 /* of an SMTP message uploaded */
 	int finished;	 /* done() ran */
 	char *setup_err; /* a secret file could not be read */
 };
+
+const char *const notify_failure_reasons[] = {
+	"other", "clientError", "serverError", "contextCanceled",
+	"contextDeadlineExceeded", NULL};
 
 int64_t notify_backoff_ms(int64_t cur)
 {
@@ -165,14 +170,32 @@ static void sender_free(struct notify_sender *s)
 	free(s);
 }
 
-static void finish(struct notify_sender *s, int ok, const char *reason)
+/* Why a send failed, from the last answer (Alertmanager's
+ * GetFailureReasonFromStatusCode) or, without one, how it ended. */
+static const char *failure(const struct notify_sender *s, int deadline)
+{
+	if (s->status >= 400 && s->status < 500)
+		return "clientError";
+	if (s->status >= 500 && s->status < 600)
+		return "serverError";
+	return deadline ? "contextDeadlineExceeded" : "other";
+}
+
+static void finish_why(struct notify_sender *s, int ok, const char *reason,
+		       const char *why)
 {
 	if (!s->finished) {
 		s->finished = 1;
-		s->done(s->arg, ok, reason ? reason : "", s->attempts);
+		s->done(s->arg, ok, reason ? reason : "", ok ? "" : why,
+			s->attempts);
 	}
 	if (!s->easy && !s->timer)
 		sender_free(s);
+}
+
+static void finish(struct notify_sender *s, int ok, const char *reason)
+{
+	finish_why(s, ok, reason, failure(s, 0));
 }
 
 static void attempt(struct loop *l, void *arg);
@@ -191,10 +214,13 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 		finish(s, 0, NULL);
 		return;
 	}
+	s->status = 0;
 	if (rc != CURLE_OK && s->req.smtp) {
 		/* the SMTP reply that failed the transaction is judged (4xx
 		 * transient, 5xx not); no reply: a network error, retried */
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		/* SMTP replies are not HTTP statuses: "other", as for
+		 * Alertmanager's email integration */
 		buf_printf(&reason, "smtp %s: %s", s->req.url,
 			   s->errbuf[0] ? s->errbuf : curl_easy_strerror(rc));
 		v = NOTIFY_RETRY;
@@ -213,6 +239,7 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 		v = NOTIFY_RETRY; /* network errors are retried */
 	} else {
 		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+		s->status = status;
 		v = s->ops->judge(status, s->answer.s ? s->answer.s : "",
 				  s->answer.len, &reason);
 	}
@@ -228,7 +255,7 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 			wait = s->retry_after;
 		if (now + wait >= s->deadline) {
 			buf_puts(&reason, " (no time left to retry)");
-			finish(s, 0, buf_str(&reason));
+			finish_why(s, 0, buf_str(&reason), failure(s, 1));
 		} else {
 			s->timer = loop_timer_add(s->loop, now + wait, attempt,
 						  s);
@@ -262,7 +289,8 @@ static void attempt(struct loop *l, void *arg)
 		if (s->easy)
 			curl_easy_cleanup(s->easy);
 		s->easy = NULL;
-		finish(s, 0, err.len ? buf_str(&err) : "deadline passed");
+		finish_why(s, 0, err.len ? buf_str(&err) : "deadline passed",
+			   failure(s, !err.len));
 		buf_free(&err);
 		return;
 	}
@@ -333,5 +361,5 @@ void notify_send_abort(struct notify_sender *s)
 		loop_timer_cancel(s->loop, s->timer);
 		s->timer = 0;
 	}
-	finish(s, 0, "aborted");
+	finish_why(s, 0, "aborted", "contextCanceled");
 }

@@ -16,9 +16,16 @@
 
 struct notify_sender;
 
-/* Outcome of a send; reason is "" on success. */
+/* Outcome of a send; reason is "" on success.  why is the failure's
+ * category as Alertmanager 0.26+ labels notifications_failed_total:
+ * "clientError" (the last answer was 4xx), "serverError" (5xx),
+ * "contextDeadlineExceeded" (the deadline passed with no answer to blame),
+ * "contextCanceled" (aborted) or "other"; "" on success. */
 typedef void notify_sent_fn(void *arg, int ok, const char *reason,
-			    int attempts);
+			    const char *why, int attempts);
+
+/* The categories of why, for metrics that list every one. */
+extern const char *const notify_failure_reasons[];
 
 /*
  * Sends req (taken) for integration ops through h, timing out each

@@ -135,6 +135,8 @@ struct task {
 	struct job *j;
 	struct notify_sender *sender; /* while a send is in flight */
 	struct task *prev, *next;     /* r->sending */
+	struct notify_req req;	      /* built, waiting for its bucket */
+	struct task *queued;	      /* next in the bucket's queue */
 	const struct receiver_ops *ops;
 	size_t ops_idx, idx;
 	struct nflog_key key;
@@ -155,6 +157,7 @@ static void job_finish(struct job *j)
 
 static void task_free(struct task *t)
 {
+	notify_req_free(&t->req);
 	free(t->firing);
 	free(t->resolved);
 	free(t);
@@ -182,7 +185,8 @@ static void split_ms(int64_t ms, int64_t *sec, int32_t *nsec)
 	}
 }
 
-static void on_sent(void *arg, int ok, const char *reason, int attempts)
+static void on_sent(void *arg, int ok, const char *reason, const char *why,
+		    int attempts)
 {
 	struct task *t = arg;
 	struct job *j = t->j;
@@ -209,8 +213,12 @@ static void on_sent(void *arg, int ok, const char *reason, int attempts)
 	st->latency_count++;
 	if (!ok) {
 		char n[16];
+		size_t k = 0;
 
-		st->failed++;
+		while (notify_failure_reasons[k + 1] &&
+		       strcmp(notify_failure_reasons[k], why) != 0)
+			k++;
+		st->failed[k]++;
 		st->requests_failed += (uint64_t)attempts;
 		snprintf(n, sizeof n, "%d", attempts);
 		LOG_ERROR("dispatcher", "Notify for alerts failed",
@@ -230,6 +238,161 @@ static void on_sent(void *arg, int ok, const char *reason, int attempts)
 	task_done(t, 1);
 }
 
+/* Sends the task's built request; on_sent() finishes the task. */
+static void task_send(struct task *t)
+{
+	struct job *j = t->j;
+	struct router *r = j->r;
+	/* Alertmanager's deadline: max(group_interval, 10 s), from the
+	 * send, not from the wait for a rate limit. */
+	int64_t deadline = j->f->route->group_interval_ms;
+
+	if (deadline < ROUTER_MIN_TIMEOUT_MS)
+		deadline = ROUTER_MIN_TIMEOUT_MS;
+	t->started = loop_mono_ms();
+	t->sender = notify_send(r->o.loop, r->o.http, t->ops, &t->req,
+				loop_now(r->o.loop) + deadline, on_sent, t);
+	t->next = r->sending;
+	if (r->sending)
+		r->sending->prev = t;
+	r->sending = t;
+}
+
+/* ------------------------------------------------------- rate limits */
+
+/*
+ * A token bucket per integration config (receiver, integration, index),
+ * from its rate_limit.  A notification takes a token or waits, in order,
+ * in the bucket's queue: none is dropped.  Buckets outlive reloads (the
+ * rate is re-read at each use) and are few -- one per rate-limited
+ * integration in use -- so a list will do.
+ */
+struct bucket {
+	struct bucket *next;
+	struct router *r;
+	char *receiver;
+	const struct receiver_ops *ops;
+	size_t idx;
+	double tokens, per_second;
+	uint32_t burst;
+	int64_t at; /* loop time tokens was counted at */
+	struct task *head, *tail;
+	uint64_t timer;
+};
+
+static const struct config_rate *
+integration_rate(const struct config_receiver *recv,
+		 const struct receiver_ops *ops, size_t idx)
+{
+	if (ops == &receiver_slack && idx < recv->nslack)
+		return &recv->slack[idx].rate;
+	if (ops == &receiver_webhook && idx < recv->nwebhook)
+		return &recv->webhook[idx].rate;
+	if (ops == &receiver_pagerduty && idx < recv->npagerduty)
+		return &recv->pagerduty[idx].rate;
+	if (ops == &receiver_email && idx < recv->nemail)
+		return &recv->email[idx].rate;
+	return NULL;
+}
+
+static struct bucket *bucket_get(struct router *r, const char *receiver,
+				 const struct receiver_ops *ops, size_t idx,
+				 const struct config_rate *rate)
+{
+	struct bucket *b;
+
+	for (b = r->buckets; b; b = b->next)
+		if (b->ops == ops && b->idx == idx &&
+		    strcmp(b->receiver, receiver) == 0)
+			break;
+	if (!b) {
+		b = xcalloc(1, sizeof *b);
+		b->r = r;
+		b->receiver = xstrdup(receiver);
+		b->ops = ops;
+		b->idx = idx;
+		b->tokens = rate->burst;
+		b->at = loop_now(r->o.loop);
+		b->next = r->buckets;
+		r->buckets = b;
+	}
+	b->per_second = rate->per_second;
+	b->burst = rate->burst;
+	return b;
+}
+
+static void bucket_drain(struct loop *l, void *arg);
+
+/* Sends what the tokens allow, then waits for the next token. */
+static void bucket_run(struct bucket *b)
+{
+	struct loop *l = b->r->o.loop;
+	int64_t now = loop_now(l);
+
+	b->tokens += (double)(now - b->at) * b->per_second / 1000.0;
+	if (b->tokens > b->burst)
+		b->tokens = b->burst;
+	b->at = now;
+	while (b->head && b->tokens >= 1) {
+		struct task *t = b->head;
+
+		b->head = t->queued;
+		if (!b->head)
+			b->tail = NULL;
+		t->queued = NULL;
+		b->tokens -= 1;
+		task_send(t);
+	}
+	if (b->head && !b->timer) {
+		int64_t wait = (int64_t)((1 - b->tokens) * 1000.0 /
+					 b->per_second) + 1;
+
+		b->timer = loop_timer_add(l, now + wait, bucket_drain, b);
+	}
+}
+
+static void bucket_drain(struct loop *l, void *arg)
+{
+	struct bucket *b = arg;
+
+	(void)l;
+	b->timer = 0;
+	bucket_run(b);
+}
+
+static void bucket_push(struct bucket *b, struct task *t)
+{
+	if (b->tail)
+		b->tail->queued = t;
+	else
+		b->head = t;
+	b->tail = t;
+	if (!b->timer)
+		bucket_run(b);
+	if (b->tail == t) /* still waiting: delayed by its rate limit */
+		b->r->stats[t->ops_idx].delayed++;
+}
+
+/* Shutdown: notifications still waiting are abandoned, unrecorded. */
+static void buckets_free(struct router *r)
+{
+	while (r->buckets) {
+		struct bucket *b = r->buckets;
+
+		r->buckets = b->next;
+		if (b->timer)
+			loop_timer_cancel(r->o.loop, b->timer);
+		while (b->head) {
+			struct task *t = b->head;
+
+			b->head = t->queued;
+			task_done(t, 0);
+		}
+		free(b->receiver);
+		free(b);
+	}
+}
+
 /* Dedup, then send one integration; finishes the task itself. */
 static void task_run(struct task *t)
 {
@@ -241,9 +404,9 @@ static void task_run(struct task *t)
 	struct tmpl_am_notification nf = {0};
 	struct notify_msg m = {0};
 	struct notify_req req;
+	const struct config_rate *rate;
 	struct buf err = {0};
 	size_t n = 0;
-	int64_t deadline;
 
 	t->firing = xcalloc(j->n + 1, sizeof *t->firing);
 	t->resolved = xcalloc(j->n + 1, sizeof *t->resolved);
@@ -286,7 +449,7 @@ static void task_run(struct task *t)
 	if (!send_resolved && t->nfiring == 0) {
 		buf_free(&err);
 		t->started = loop_mono_ms();
-		on_sent(t, 1, "", 0);
+		on_sent(t, 1, "", "", 0);
 		return;
 	}
 	v = xcalloc(j->n + 1, sizeof *v);
@@ -319,23 +482,20 @@ static void task_run(struct task *t)
 	if (t->ops->build(recv, t->idx, &m, &req, &err) == -1) {
 		free(v);
 		t->started = loop_mono_ms();
-		on_sent(t, 0, buf_str(&err), 0);
+		on_sent(t, 0, buf_str(&err), "other", 0);
 		buf_free(&err);
 		return;
 	}
 	free(v);
 	buf_free(&err);
-	/* Alertmanager's deadline: max(group_interval, 10 s). */
-	deadline = j->f->route->group_interval_ms;
-	if (deadline < ROUTER_MIN_TIMEOUT_MS)
-		deadline = ROUTER_MIN_TIMEOUT_MS;
-	t->started = loop_mono_ms();
-	t->sender = notify_send(r->o.loop, r->o.http, t->ops, &req,
-				loop_now(r->o.loop) + deadline, on_sent, t);
-	t->next = r->sending;
-	if (r->sending)
-		r->sending->prev = t;
-	r->sending = t;
+	t->req = req;
+	rate = integration_rate(recv, t->ops, t->idx);
+	if (rate && rate->per_second > 0) {
+		bucket_push(bucket_get(r, j->f->receiver, t->ops, t->idx, rate),
+			    t);
+		return;
+	}
+	task_send(t);
 }
 
 /* The mute stages: inhibition, time intervals, silences.  Returns the
@@ -500,6 +660,7 @@ void router_free(struct router *r)
 	r->closing = 1;
 	while (r->sending)
 		notify_send_abort(r->sending->sender);
+	buckets_free(r);
 	if (r->gc_timer)
 		loop_timer_cancel(r->o.loop, r->gc_timer);
 	dispatcher_free(r->disp);
@@ -615,8 +776,19 @@ void router_metrics(const struct router *r, struct buf *out)
 	} while (0)
 	PER_INTEGRATION("tocsin_notifications_total", "counter",
 			"The total number of attempted notifications.", total);
-	PER_INTEGRATION("tocsin_notifications_failed_total", "counter",
-			"The total number of failed notifications.", failed);
+	expo_family(out, "tocsin_notifications_failed_total", "counter",
+		    "The total number of failed notifications.");
+	for (size_t k = 0; receivers_all[k]; k++)
+		for (size_t w = 0; notify_failure_reasons[w]; w++)
+			expo_samplef(out, "tocsin_notifications_failed_total",
+				     (double)r->stats[k].failed[w],
+				     "integration",
+				     receivers_all[k]->integration, "reason",
+				     notify_failure_reasons[w], EXPO_END);
+	PER_INTEGRATION("tocsin_notifications_rate_limited_total", "counter",
+			"The total number of notifications that waited for "
+			"their integration's rate_limit (Tocsin's own).",
+			delayed);
 	PER_INTEGRATION("tocsin_notification_requests_total", "counter",
 			"The total number of attempted notification requests.",
 			requests);

@@ -13,9 +13,12 @@
 #include "silence.h"
 
 struct task;
+struct bucket;
 
 struct integration_stats {
-	uint64_t total, failed, requests, requests_failed;
+	uint64_t total, requests, requests_failed;
+	uint64_t failed[5]; /* by notify_failure_reasons[] */
+	uint64_t delayed;   /* waited for their rate limit */
 	double latency_sum;
 	uint64_t latency_count;
 };
@@ -33,6 +36,7 @@ struct router {
 	uint64_t gc_timer;
 	size_t flushing; /* flushes in the pipeline */
 	struct task *sending; /* integrations whose send is in flight */
+	struct bucket *buckets; /* rate limits in use */
 	int closing;	      /* router_free() is abandoning them */
 	struct silence_ids ids; /* scratch for the silence stage */
 	int64_t started;

@@ -59,10 +59,11 @@ TestSuite(notify_send, .init = setup, .fini = teardown);
 
 struct result {
 	int done, ok, attempts;
-	char reason[256];
+	char reason[256], why[64];
 };
 
-static void sent(void *arg, int ok, const char *reason, int attempts)
+static void sent(void *arg, int ok, const char *reason, const char *why,
+		 int attempts)
 {
 	struct result *r = arg;
 
@@ -70,6 +71,7 @@ static void sent(void *arg, int ok, const char *reason, int attempts)
 	r->ok = ok;
 	r->attempts = attempts;
 	snprintf(r->reason, sizeof r->reason, "%s", reason);
+	snprintf(r->why, sizeof r->why, "%s", why);
 }
 
 static void send_and_wait(int64_t budget_ms, struct result *r)
@@ -97,6 +99,7 @@ Test(notify_send, server_errors_are_retried_with_backoff)
 	script = s;
 	send_and_wait(10000, &r);
 	cr_assert(r.ok, "%s", r.reason);
+	cr_assert_str_eq(r.why, "");
 	cr_assert_eq(r.attempts, 3);
 	/* 500 ms +-50%, then 750 ms +-50% */
 	cr_assert_geq(req_at[1] - req_at[0], 240);
@@ -114,6 +117,7 @@ Test(notify_send, bad_requests_are_not_retried)
 	cr_assert(!r.ok);
 	cr_assert_eq(r.attempts, 1);
 	cr_assert_str_eq(r.reason, "unexpected status code 400");
+	cr_assert_str_eq(r.why, "clientError");
 }
 
 Test(notify_send, retry_after_is_honoured)
@@ -142,6 +146,8 @@ Test(notify_send, gives_up_at_the_deadline)
 	cr_assert_eq(r.attempts, 1, "a 30 s Retry-After does not fit in 3 s");
 	cr_assert_str_eq(r.reason,
 			 "unexpected status code 503 (no time left to retry)");
+	cr_assert_str_eq(r.why, "serverError",
+			 "the last answer is blamed, not the deadline");
 }
 
 Test(notify_send, refused_connections_are_retried_then_fail)
@@ -165,6 +171,8 @@ Test(notify_send, refused_connections_are_retried_then_fail)
 	cr_assert(!r.ok);
 	cr_assert_geq(r.attempts, 2);
 	cr_assert(strstr(r.reason, "connection refused"), "%s", r.reason);
+	cr_assert_str_eq(r.why, "contextDeadlineExceeded",
+			 "no answer to blame: the deadline is");
 }
 
 Test(notify_send, retry_after_values)
