@@ -400,7 +400,7 @@ static void h_status(struct httpd_req *q, void *arg)
 	struct router *r = arg;
 	struct buf b = {0}, yaml = {0};
 
-	config_dump(r->cfg, &yaml);
+	config_dump(r->cfg, &yaml, 0);
 	buf_puts(&b, "{\"cluster\":{\"peers\":[],\"status\":\"disabled\"},"
 		     "\"config\":{\"original\":");
 	jsonw_str(&b, buf_str(&yaml));

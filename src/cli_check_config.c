@@ -99,7 +99,7 @@ static int check_one(const char *path, int show)
 		if (show) {
 			struct buf b = {0};
 
-			config_dump(c, &b);
+			config_dump(c, &b, 1);
 			printf("\n%s", buf_str(&b));
 			buf_free(&b);
 		}

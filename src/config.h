@@ -368,8 +368,11 @@ void config_free(struct config *c);
 /* Prints amtool check-config's "Found:" block. */
 void config_summary(const struct config *c, FILE *out);
 /* Appends the effective configuration as YAML, laid out like
- * Alertmanager's /api/v2/status config.original; secrets print <secret>. */
-void config_dump(const struct config *c, struct buf *out);
+ * Alertmanager's /api/v2/status config.original; secrets print <secret>.
+ * Tocsin's own sections (datasource, rule_files, evaluation, alerting,
+ * storage) follow when tocsin is set: amtool, which parses the status
+ * strictly, must not get them. */
+void config_dump(const struct config *c, struct buf *out, int tocsin);
 
 /* Returns the receiver named name, or NULL. */
 struct config_receiver *config_receiver_find(const struct config *c,

@@ -621,7 +621,7 @@ static void dump_webhook(struct buf *b, int n, const struct config_webhook *w)
 
 	kv_bool(b, n, "send_resolved", w->send_resolved);
 	dump_http(b, n, &w->http);
-	kv_secret(b, n, "url", w->url);
+	kv_str(b, n, "url", w->url); /* a plain URL in Alertmanager 0.25 */
 	kv_str(b, n, "url_file", w->url_file);
 	snprintf(num, sizeof num, "%llu", (unsigned long long)w->max_alerts);
 	ind(b, n);
@@ -807,7 +807,7 @@ static void dump_tocsin(struct buf *b, const struct config *c)
 	kv_any(b, 2, "path", c->storage_path);
 }
 
-void config_dump(const struct config *c, struct buf *out)
+void config_dump(const struct config *c, struct buf *out, int tocsin)
 {
 	dump_global(out, &c->global);
 	if (c->route)
@@ -820,5 +820,6 @@ void config_dump(const struct config *c, struct buf *out)
 		buf_puts(out, "templates: []\n");
 	dump_time_intervals(out, c, 1);
 	dump_time_intervals(out, c, 0);
-	dump_tocsin(out, c);
+	if (tocsin)
+		dump_tocsin(out, c);
 }

@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct diags d2 = {0};
 		struct ydoc *doc;
 
-		config_dump(c, &out);
+		config_dump(c, &out, 1);
 		doc = ydoc_load_buf("dump.yml", buf_str(&out), out.len, &d2);
 		if (!doc || d2.nerrors)
 			abort();	/* the dump must be valid YAML */

@@ -1697,7 +1697,7 @@ Test(config, webhook_url_file_and_max_alerts)
 Test(config, dump_hides_secrets)
 {
 	static const char *const secrets[] = {
-		"SMTPPW", "SLACKHOOK", "RKSECRET", "WHSECRET", "BEARERTOK",
+		"SMTPPW", "SLACKHOOK", "RKSECRET", "BEARERTOK",
 		"BAPW", "DSPW", "SKSECRET", "AUTHSECRET", "OASECRET", NULL};
 	struct diags d = {0};
 	struct config *c = load_ok(
@@ -1726,13 +1726,16 @@ Test(config, dump_hides_secrets)
 		&d);
 	struct buf b = {0};
 
-	config_dump(c, &b);
+	config_dump(c, &b, 1);
 	for (int i = 0; secrets[i]; i++)
 		cr_assert_null(strstr(buf_str(&b), secrets[i]), "%s leaked:\n%s",
 			       secrets[i], buf_str(&b));
 	cr_assert_not_null(strstr(buf_str(&b), "  smtp_auth_password: <secret>\n"));
 	cr_assert_not_null(strstr(buf_str(&b), "  slack_api_url: <secret>\n"));
 	cr_assert_not_null(strstr(buf_str(&b), "    routing_key: <secret>\n"));
+	/* Alertmanager 0.25 prints a webhook url as is, and amtool 0.25
+	 * cannot read the routes back when it is "<secret>" */
+	cr_assert_not_null(strstr(buf_str(&b), "    url: http://w/WHSECRET\n"));
 	cr_assert_not_null(strstr(buf_str(&b),
 				  "      authorization:\n        type: Bearer\n"
 				  "        credentials: <secret>\n"));
@@ -1816,7 +1819,7 @@ Test(config, dump_layout_like_alertmanager)
 		"    years: ['2020:2022']\n"
 		"    location: Europe/Berlin\n";
 
-	config_dump(c, &b);
+	config_dump(c, &b, 1);
 	cr_assert_not_null(strstr(buf_str(&b), route), "got:\n%s", buf_str(&b));
 	cr_assert_not_null(strstr(buf_str(&b),
 				  "global:\n  resolve_timeout: 5m\n  http_config:\n"
