@@ -137,15 +137,48 @@ lint-man:
 
 # ------------------------------------------------------------------ install
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tocsin/templates \
-	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
-	  $(DESTDIR)$(PREFIX)/share/man/man7
-	install -m 755 tocsin $(DESTDIR)$(PREFIX)/bin/tocsin
-	for f in templates/*.tmpl; do [ -e "$$f" ] && install -m 644 "$$f" \
-	  $(DESTDIR)$(PREFIX)/share/tocsin/templates/ || true; done
-	for f in man/*.[157]; do s=$${f##*.}; install -m 644 "$$f" \
-	  $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+# make install [PREFIX=/usr/local] [DESTDIR=]: $(BUILD)/tocsin, the default
+# templates, the rule packs with their promtool tests, the man pages, the
+# README, examples and migration guide, and the systemd unit with its
+# ExecStart pointing at the installed binary.  The binary finds its
+# templates in ../share/tocsin beside itself, else in the PREFIX it was
+# built with.  To install a binary already built without looking at the
+# sources again: make -o $(BUILD)/tocsin install.
+BINDIR         ?= $(PREFIX)/bin
+MANDIR         ?= $(PREFIX)/share/man
+DOCDIR         ?= $(PREFIX)/share/doc/tocsin
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+TOCSIN_SHARE    = $(PREFIX)/share/tocsin
+INSTALL_MAN     = $(wildcard man/*.[1-9])
+MAN_SECTIONS    = $(sort $(patsubst .%,%,$(suffix $(INSTALL_MAN))))
+
+.PHONY: uninstall
+
+install: $(BUILD)/tocsin
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(TOCSIN_SHARE)/templates" \
+	  "$(DESTDIR)$(TOCSIN_SHARE)/rules/tests" \
+	  "$(DESTDIR)$(DOCDIR)/examples/templates" "$(DESTDIR)$(SYSTEMDUNITDIR)" \
+	  $(MAN_SECTIONS:%="$(DESTDIR)$(MANDIR)/man%")
+	install -m 755 $(BUILD)/tocsin "$(DESTDIR)$(BINDIR)/tocsin"
+	install -m 644 templates/*.tmpl "$(DESTDIR)$(TOCSIN_SHARE)/templates"
+	install -m 644 rules/*.yml rules/README.md "$(DESTDIR)$(TOCSIN_SHARE)/rules"
+	install -m 644 rules/tests/*.yml "$(DESTDIR)$(TOCSIN_SHARE)/rules/tests"
+	for f in $(INSTALL_MAN); do \
+	  install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/man$${f##*.}" || exit 1; done
+	install -m 644 README.md "$(DESTDIR)$(DOCDIR)"
+	install -m 644 examples/*.yml examples/MIGRATING.md \
+	  examples/systemd/tocsin.service "$(DESTDIR)$(DOCDIR)/examples"
+	install -m 644 examples/templates/* "$(DESTDIR)$(DOCDIR)/examples/templates"
+	sed 's#/usr/local/bin/#$(BINDIR)/#' examples/systemd/tocsin.service \
+	  >"$(DESTDIR)$(SYSTEMDUNITDIR)/tocsin.service"
+	chmod 644 "$(DESTDIR)$(SYSTEMDUNITDIR)/tocsin.service"
+
+# Removes what install installed (share/tocsin and share/doc/tocsin whole).
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/tocsin" "$(DESTDIR)$(SYSTEMDUNITDIR)/tocsin.service"
+	for f in $(INSTALL_MAN); do \
+	  rm -f "$(DESTDIR)$(MANDIR)/man$${f##*.}/$${f##*/}"; done
+	rm -rf "$(DESTDIR)$(TOCSIN_SHARE)" "$(DESTDIR)$(DOCDIR)"
 
 clean:
 	rm -rf build tocsin
