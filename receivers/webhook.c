@@ -163,6 +163,8 @@ static int build(const struct config_receiver *r, size_t idx,
 		req->url = xstrdup(w->url);
 	}
 	webhook_payload(&body, m, w->max_alerts);
+	/* json.Encoder's newline: Alertmanager's Content-Length counts it */
+	buf_putc(&body, '\n');
 	req->len = body.len;
 	req->body = buf_take(&body);
 	req->headers = curl_slist_append(NULL,

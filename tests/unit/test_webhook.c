@@ -1,7 +1,8 @@
 /*
  * test_webhook.c - the webhook payload against the ones captured from
- * Alertmanager 0.25 (same keys, order and values), max_alerts truncation
- * and the answer verdicts.
+ * Alertmanager 0.25 (same keys, order and values), max_alerts truncation,
+ * the request (the payload with json.Encoder's newline, as Alertmanager
+ * sends it) and the answer verdicts.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "diag.h"
 #include "receiver.h"
 
 static const char *sample(const char *name)
@@ -183,6 +185,44 @@ Test(webhook, max_alerts_truncates_and_counts)
 	cr_assert(strncmp(out.s, "{\"receiver\":\"team-x\\\\.pager\"", 28) == 0,
 		  "%s", out.s);
 	buf_free(&out);
+}
+
+Test(webhook, request_is_payload_and_newline)
+{
+	static const char yaml[] =
+		"route:\n  receiver: r\nreceivers:\n- name: r\n"
+		"  webhook_configs:\n  - url: http://127.0.0.1:9/hook\n";
+	struct diags d = {0};
+	struct config *c = config_load_buf("t.yml", ".", yaml,
+					   sizeof yaml - 1, &d);
+	struct tmpl_am_alert v = {0};
+	struct tmpl_am_notification nf = {0};
+	struct notify_msg m = {0};
+	struct notify_req req;
+	struct buf want = {0}, err = {0};
+
+	cr_assert_not_null(c);
+	v.status = "firing";
+	v.ends_sec = TMPL_AM_ZERO_TIME;
+	nf.receiver = "r";
+	nf.alerts = &v;
+	nf.nalerts = 1;
+	m.nf = &nf;
+	m.group_key = "{}:{}";
+	cr_assert_eq(receiver_webhook.build(&c->receivers[0], 0, &m, &req,
+					    &err),
+		     0, "%s", buf_str(&err));
+	webhook_payload(&want, &m, 0);
+	buf_putc(&want, '\n');
+	cr_assert_eq(req.len, want.len);
+	cr_assert(memcmp(req.body, want.s, want.len) == 0, "%s", req.body);
+	cr_assert_str_eq(req.url, "http://127.0.0.1:9/hook");
+	cr_assert_str_eq(req.headers->data, "Content-Type: application/json");
+	notify_req_free(&req);
+	buf_free(&want);
+	buf_free(&err);
+	diags_free(&d);
+	config_free(c);
 }
 
 Test(webhook, verdicts)
