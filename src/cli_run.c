@@ -106,6 +106,8 @@ int cli_run(int argc, char **argv)
 	if (!d) {
 		/* The errors as a person reads them, then one log line. */
 		fputs(buf_str(&err), stderr);
+		if (err.len && err.s[err.len - 1] != '\n')
+			fputc('\n', stderr);
 		LOG_ERROR("main", "Cannot start", "config", o.config_file);
 		buf_free(&err);
 		return code;

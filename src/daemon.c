@@ -25,13 +25,17 @@
 
 /* Transfers the daemon runs at once (queries and notifications). */
 #define DAEMON_MAX_TRANSFERS 64
+/* Notifications: no cap over all, a few connections per host, so that a
+ * slow or stuck endpoint holds back its own notifications only. */
+#define DAEMON_NOTIFY_PER_HOST 16
 
 struct daemon {
 	struct daemon_opts opts;
 	char *config_file;
 	struct config *cfg;
 	struct loop *loop;
-	struct loop_http *http;
+	struct loop_http *http;	   /* queries, alerts to Alertmanagers */
+	struct loop_http *notify_http; /* notifications */
 	struct eval_prom *prom;
 	struct amsend *am;
 	struct evaluator *eval;
@@ -403,7 +407,10 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 	}
 	d->loop = loop_new(NULL);
 	d->http = d->loop ? loop_http_new(d->loop, DAEMON_MAX_TRANSFERS) : NULL;
-	if (!d->http) {
+	d->notify_http = d->loop ? loop_http_new(d->loop, 0) : NULL;
+	if (d->notify_http)
+		loop_http_max_host(d->notify_http, DAEMON_NOTIFY_PER_HOST);
+	if (!d->http || !d->notify_http) {
 		buf_puts(err, "cannot set up the event loop\n");
 		*exit_code = EX_OSERR;
 		for (size_t i = 0; i < nfiles; i++)
@@ -425,7 +432,7 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 		struct router_opts ro = {0};
 
 		ro.loop = d->loop;
-		ro.http = d->http;
+		ro.http = d->notify_http;
 		ro.store = d->st;
 		ro.external_url = o->external_url && o->external_url[0]
 					  ? o->external_url
@@ -579,6 +586,7 @@ void daemon_free(struct daemon *d)
 	router_free(d->router);
 	/* aborts every transfer; their callbacks still see the forwarder */
 	loop_http_free(d->http);
+	loop_http_free(d->notify_http);
 	amsend_free(d->am);
 	eval_prom_free(d->prom);
 	loop_free(d->loop);

@@ -100,6 +100,9 @@ typedef void loop_http_fn(CURL *easy, CURLcode rc, void *arg);
  * transfers at once (0: unlimited); further ones wait in FIFO order.  NULL
  * when curl fails.  Free with loop_http_free() before loop_free(l). */
 struct loop_http *loop_http_new(struct loop *l, size_t max_active);
+/* At most n connections to one host (curl's CURLMOPT_MAX_HOST_CONNECTIONS;
+ * 0: no limit): transfers beyond wait inside curl, for that host only. */
+void loop_http_max_host(struct loop_http *h, long n);
 /* Aborts every running and queued transfer, calling each one's done callback
  * with CURLE_ABORTED_BY_CALLBACK (starting new transfers from it fails), then
  * frees h.  Not from inside a done callback.  NULL ok. */

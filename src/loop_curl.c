@@ -227,6 +227,11 @@ struct loop_http *loop_http_new(struct loop *l, size_t max_active)
 	return h;
 }
 
+void loop_http_max_host(struct loop_http *h, long n)
+{
+	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, n);
+}
+
 int loop_http_start(struct loop_http *h, CURL *easy, loop_http_fn *done,
 		    void *arg)
 {
