@@ -43,6 +43,9 @@ struct silence {
 	 * silences_set() answers; that matcher is then missing from
 	 * matchers.  NULL otherwise. */
 	char *invalid;
+	/* The matcher the silences' index files it under (silence.c's
+	 * business): an equality matcher's position, or -1 when scanned. */
+	int ikey;
 };
 
 /* Frees s and everything it holds; NULL is a no-op. */
