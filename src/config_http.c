@@ -272,9 +272,6 @@ static void oauth2_validate(struct cload *l, const struct ynode *n,
 		cl_err(l, op, "oauth2 token_url must be configured");
 	if (o->client_secret[0] && o->client_secret_file[0])
 		cl_err(l, op, "at most one of oauth2 client_secret & client_secret_file must be configured");
-	/* Accepted for compatibility, not yet fetched: say so rather than
-	 * let requests leave without the token silently. */
-	cl_warn(l, op, "oauth2 is not supported by Tocsin yet: requests with this http_config are sent without an OAuth 2.0 token");
 }
 
 /* HTTPClientConfig.Validate(): exclusions, then bearer_token folding. */

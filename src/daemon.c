@@ -20,6 +20,7 @@
 #include "log.h"
 #include "router.h"
 #include "loop.h"
+#include "oauth2.h"
 #include "sdnotify.h"
 #include "store.h"
 
@@ -36,6 +37,7 @@ struct daemon {
 	struct loop *loop;
 	struct loop_http *http;	   /* queries, alerts to Alertmanagers */
 	struct loop_http *notify_http; /* notifications */
+	struct oauth2_cache *oauth2;   /* their http_config oauth2 tokens */
 	struct eval_prom *prom;
 	struct amsend *am;
 	struct evaluator *eval;
@@ -408,8 +410,10 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 	d->loop = loop_new(NULL);
 	d->http = d->loop ? loop_http_new(d->loop, DAEMON_MAX_TRANSFERS) : NULL;
 	d->notify_http = d->loop ? loop_http_new(d->loop, 0) : NULL;
-	if (d->notify_http)
+	if (d->notify_http) {
 		loop_http_max_host(d->notify_http, DAEMON_NOTIFY_PER_HOST);
+		d->oauth2 = oauth2_cache_new(d->loop, d->notify_http);
+	}
 	if (!d->http || !d->notify_http) {
 		buf_puts(err, "cannot set up the event loop\n");
 		*exit_code = EX_OSERR;
@@ -433,6 +437,7 @@ struct daemon *daemon_new(const struct daemon_opts *o, struct buf *err,
 
 		ro.loop = d->loop;
 		ro.http = d->notify_http;
+		ro.oauth2 = d->oauth2;
 		ro.store = d->st;
 		ro.external_url = o->external_url && o->external_url[0]
 					  ? o->external_url
@@ -587,6 +592,7 @@ void daemon_free(struct daemon *d)
 	/* aborts every transfer; their callbacks still see the forwarder */
 	loop_http_free(d->http);
 	loop_http_free(d->notify_http);
+	oauth2_cache_free(d->oauth2); /* after its fetches were aborted */
 	amsend_free(d->am);
 	eval_prom_free(d->prom);
 	loop_free(d->loop);

@@ -9,6 +9,7 @@
 
 #include "httpc.h"
 #include "notify_send.h"
+#include "oauth2.h"
 #include "promapi.h"
 
 #define BACKOFF_INITIAL_MS 500
@@ -19,6 +20,10 @@
 struct notify_sender {
 	struct loop *loop;
 	struct loop_http *http;
+	struct oauth2_cache *oauth2;
+	struct oauth2_wait *wait; /* for a token */
+	char *token;		  /* its Authorization value, this attempt */
+	struct curl_slist *attempt_headers; /* headers + the token */
 	const struct receiver_ops *ops;
 	struct notify_req req;
 	int64_t deadline;
@@ -163,6 +168,8 @@ static void smtp_options(struct notify_sender *s)
 
 static void sender_free(struct notify_sender *s)
 {
+	free(s->token);
+	curl_slist_free_all(s->attempt_headers);
 	notify_req_free(&s->req);
 	free(s->setup_err);
 	curl_slist_free_all(s->headers);
@@ -189,7 +196,7 @@ static void finish_why(struct notify_sender *s, int ok, const char *reason,
 		s->done(s->arg, ok, reason ? reason : "", ok ? "" : why,
 			s->attempts);
 	}
-	if (!s->easy && !s->timer)
+	if (!s->easy && !s->timer && !s->wait)
 		sender_free(s);
 }
 
@@ -200,13 +207,57 @@ static void finish(struct notify_sender *s, int ok, const char *reason)
 
 static void attempt(struct loop *l, void *arg);
 
+/* The next attempt after the backoff (or Retry-After), or the end when
+ * that would pass the deadline. */
+static void retry(struct notify_sender *s, struct buf *reason)
+{
+	int64_t now = loop_now(s->loop), wait;
+
+	s->interval = notify_backoff_ms(s->interval);
+	wait = jittered(s->interval);
+	if (s->retry_after > wait)
+		wait = s->retry_after;
+	if (now + wait >= s->deadline) {
+		buf_puts(reason, " (no time left to retry)");
+		finish_why(s, 0, buf_str(reason), failure(s, 1));
+	} else {
+		s->timer = loop_timer_add(s->loop, now + wait, attempt, s);
+	}
+}
+
+/* A token for this attempt (oauth2): the attempt goes on with it, or is
+ * retried like a network error. */
+static void on_token(void *arg, const char *value, const char *err)
+{
+	struct notify_sender *s = arg;
+
+	s->wait = NULL;
+	if (s->finished) {
+		finish(s, 0, NULL);
+		return;
+	}
+	if (value) {
+		free(s->token);
+		s->token = xstrdup(value);
+		attempt(s->loop, s);
+	} else {
+		struct buf reason = {0};
+
+		s->attempts++;
+		s->status = 0;
+		s->retry_after = -1;
+		buf_puts(&reason, err);
+		retry(s, &reason);
+		buf_free(&reason);
+	}
+}
+
 static void on_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct notify_sender *s = arg;
 	struct buf reason = {0};
 	enum notify_verdict v;
 	long status = 0;
-	int64_t now = loop_now(s->loop), wait;
 
 	s->easy = NULL;
 	if (s->finished) { /* aborted meanwhile */
@@ -244,23 +295,14 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 				  s->answer.len, &reason);
 	}
 	curl_easy_cleanup(easy);
-	if (v == NOTIFY_OK) {
+	curl_slist_free_all(s->attempt_headers);
+	s->attempt_headers = NULL;
+	if (v == NOTIFY_OK)
 		finish(s, 1, NULL);
-	} else if (v == NOTIFY_FAIL) {
+	else if (v == NOTIFY_FAIL)
 		finish(s, 0, buf_str(&reason));
-	} else {
-		s->interval = notify_backoff_ms(s->interval);
-		wait = jittered(s->interval);
-		if (s->retry_after > wait)
-			wait = s->retry_after;
-		if (now + wait >= s->deadline) {
-			buf_puts(&reason, " (no time left to retry)");
-			finish_why(s, 0, buf_str(&reason), failure(s, 1));
-		} else {
-			s->timer = loop_timer_add(s->loop, now + wait, attempt,
-						  s);
-		}
-	}
+	else
+		retry(s, &reason);
 	buf_free(&reason);
 }
 
@@ -277,6 +319,13 @@ static void attempt(struct loop *l, void *arg)
 	}
 	if (s->setup_err) {
 		finish(s, 0, s->setup_err);
+		return;
+	}
+	/* oauth2: every attempt asks the cache (a token may expire between
+	 * attempts); it answers on the loop and calls this again */
+	if (s->oauth2 && s->req.http && s->req.http->oauth2 && !s->token) {
+		s->wait = oauth2_token(s->oauth2, s->req.http->oauth2, on_token,
+				       s);
 		return;
 	}
 	buf_reset(&s->answer);
@@ -301,8 +350,22 @@ static void attempt(struct loop *l, void *arg)
 		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body);
 		curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 				 (curl_off_t)s->req.len);
-		curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+		if (s->token) {
+			char *line = xasprintf("Authorization: %s", s->token);
+
+			for (struct curl_slist *p = s->headers; p; p = p->next)
+				s->attempt_headers = curl_slist_append(
+					s->attempt_headers, p->data);
+			s->attempt_headers =
+				curl_slist_append(s->attempt_headers, line);
+			free(line);
+		}
+		curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER,
+				 s->attempt_headers ? s->attempt_headers
+						    : s->headers);
 	}
+	free(s->token); /* the next attempt asks again */
+	s->token = NULL;
 	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
@@ -316,6 +379,7 @@ static void attempt(struct loop *l, void *arg)
 }
 
 struct notify_sender *notify_send(struct loop *l, struct loop_http *h,
+				  struct oauth2_cache *oauth2,
 				  const struct receiver_ops *ops,
 				  struct notify_req *req, int64_t deadline_mono,
 				  notify_sent_fn *done, void *arg)
@@ -326,6 +390,7 @@ struct notify_sender *notify_send(struct loop *l, struct loop_http *h,
 
 	s->loop = l;
 	s->http = h;
+	s->oauth2 = oauth2;
 	s->ops = ops;
 	s->req = *req;
 	memset(req, 0, sizeof *req);
@@ -357,6 +422,8 @@ struct notify_sender *notify_send(struct loop *l, struct loop_http *h,
 
 void notify_send_abort(struct notify_sender *s)
 {
+	oauth2_cancel(s->wait);
+	s->wait = NULL;
 	if (s->timer) {
 		loop_timer_cancel(s->loop, s->timer);
 		s->timer = 0;

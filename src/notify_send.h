@@ -27,13 +27,19 @@ typedef void notify_sent_fn(void *arg, int ok, const char *reason,
 /* The categories of why, for metrics that list every one. */
 extern const char *const notify_failure_reasons[];
 
+struct oauth2_cache;
+
 /*
  * Sends req (taken) for integration ops through h, timing out each
  * attempt at the time left, giving up at deadline_mono (loop clock ms).
+ * A request whose http_config has oauth2 gets its token from oauth2 (NULL:
+ * sent without one); a token that cannot be had fails the attempt, which
+ * is retried.
  * done(arg, ...) runs exactly once, on the loop, never before this returns.
  * Returns the sender (for notify_send_abort()).
  */
 struct notify_sender *notify_send(struct loop *l, struct loop_http *h,
+				  struct oauth2_cache *oauth2,
 				  const struct receiver_ops *ops,
 				  struct notify_req *req, int64_t deadline_mono,
 				  notify_sent_fn *done, void *arg);

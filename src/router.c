@@ -250,7 +250,8 @@ static void task_send(struct task *t)
 	if (deadline < ROUTER_MIN_TIMEOUT_MS)
 		deadline = ROUTER_MIN_TIMEOUT_MS;
 	t->started = loop_mono_ms();
-	t->sender = notify_send(r->o.loop, r->o.http, t->ops, &t->req,
+	t->sender = notify_send(r->o.loop, r->o.http, r->o.oauth2, t->ops,
+				&t->req,
 				loop_now(r->o.loop) + deadline, on_sent, t);
 	t->next = r->sending;
 	if (r->sending)

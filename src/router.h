@@ -24,9 +24,13 @@
 
 struct router;
 
+struct oauth2_cache;
+
 struct router_opts {
 	struct loop *loop;
 	struct loop_http *http;
+	struct oauth2_cache *oauth2; /* tokens for http_config oauth2; NULL:
+					sent without */
 	struct store *store;	     /* silences and notification log */
 	const struct eval_clock *wall; /* NULL: the real clock */
 	const char *external_url;    /* for notifications; "" picks

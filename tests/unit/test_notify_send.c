@@ -83,7 +83,7 @@ static void send_and_wait(int64_t budget_ms, struct result *r)
 	req.body = xstrdup("{}");
 	req.len = 2;
 	memset(r, 0, sizeof *r);
-	notify_send(loop, http, &receiver_webhook, &req,
+	notify_send(loop, http, NULL, &receiver_webhook, &req,
 		    loop_now(loop) + budget_ms, sent, r);
 	cr_assert_eq(r->done, 0, "done never runs inside notify_send");
 	while (!r->done && loop_mono_ms() < end)
@@ -162,7 +162,7 @@ Test(notify_send, refused_connections_are_retried_then_fail)
 	srv = NULL;
 	req.body = xstrdup("{}");
 	req.len = 2;
-	notify_send(loop, http, &receiver_webhook, &req, loop_now(loop) + 2000,
+	notify_send(loop, http, NULL, &receiver_webhook, &req, loop_now(loop) + 2000,
 		    sent, &r);
 	end = loop_mono_ms() + 8000;
 	while (!r.done && loop_mono_ms() < end)
