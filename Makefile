@@ -192,9 +192,9 @@ AM_TEMPLATES ?= /usr/share/prometheus/alertmanager/*.tmpl
 PROMETHEUS   ?= /usr/bin/prometheus
 ALERTMANAGER ?= /usr/bin/prometheus-alertmanager
 
-.PHONY: bench bench-template bench-eval bench-router
+.PHONY: bench bench-template bench-eval bench-router bench-notify
 
-bench: bench-template bench-eval bench-router
+bench: bench-template bench-eval bench-router bench-notify
 
 bench-template: $(BUILD)/bench/template $(BUILD)/bench/alloc_count.so $(BUILD)/tocsin
 	TOCSIN_DATADIR=$(CURDIR) LD_PRELOAD=$(abspath $(BUILD)/bench/alloc_count.so) \
@@ -214,6 +214,14 @@ $(BUILD)/bench/eval: bench/eval.c $(BUILD)/libtocsin.a
 
 bench-router: $(BUILD)/tocsin
 	sh bench/router.sh $(ROUTER_ARGS) $(BUILD)/tocsin $(wildcard $(ALERTMANAGER))
+
+bench-notify: $(BUILD)/tocsin $(BUILD)/bench/sink
+	sh bench/notify.sh $(NOTIFY_ARGS) $(BUILD)/bench/sink $(BUILD)/tocsin \
+	  $(wildcard $(ALERTMANAGER))
+
+$(BUILD)/bench/sink: bench/sink.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 $(LDSAN) -o $@ $<
 
 $(BUILD)/bench/alloc_count.so: bench/alloc_count.c
 	@mkdir -p $(dir $@)
