@@ -120,6 +120,9 @@ static void gc_tick(struct loop *l, void *arg)
 
 /* ------------------------------------------------------------ pipeline */
 
+/* Alertmanager's buckets for notification_latency_seconds. */
+static const double latency_buckets[5] = {1, 5, 10, 15, 20};
+
 /* One flush in the pipeline. */
 struct job {
 	struct router *r;
@@ -209,8 +212,15 @@ static void on_sent(void *arg, int ok, const char *reason, const char *why,
 	}
 
 	st->requests += (uint64_t)attempts;
-	st->latency_sum += (double)(loop_mono_ms() - t->started) / 1000.0;
-	st->latency_count++;
+	{
+		double secs = (double)(loop_mono_ms() - t->started) / 1000.0;
+
+		st->latency_sum += secs;
+		st->latency_count++;
+		for (size_t k = 0; k < 5; k++)
+			if (secs <= latency_buckets[k])
+				st->latency_le[k]++;
+	}
 	if (!ok) {
 		char n[16];
 		size_t k = 0;
@@ -796,9 +806,22 @@ void router_metrics(const struct router *r, struct buf *out)
 	PER_INTEGRATION("tocsin_notification_requests_failed_total", "counter",
 			"The total number of failed notification requests.",
 			requests_failed);
-	expo_family(out, "tocsin_notification_latency_seconds", "summary",
+	expo_family(out, "tocsin_notification_latency_seconds", "histogram",
 		    "The latency of notifications in seconds.");
 	for (size_t k = 0; receivers_all[k]; k++) {
+		for (size_t b = 0; b <= 5; b++) {
+			char le[16];
+
+			snprintf(le, sizeof le, "%g",
+				 b < 5 ? latency_buckets[b] : 0.0);
+			expo_samplef(out,
+				     "tocsin_notification_latency_seconds_bucket",
+				     (double)(b < 5 ? r->stats[k].latency_le[b]
+						    : r->stats[k].latency_count),
+				     "integration",
+				     receivers_all[k]->integration, "le",
+				     b < 5 ? le : "+Inf", EXPO_END);
+		}
 		expo_samplef(out, "tocsin_notification_latency_seconds_sum",
 			     r->stats[k].latency_sum, "integration",
 			     receivers_all[k]->integration, EXPO_END);

@@ -21,6 +21,7 @@ struct integration_stats {
 	uint64_t delayed;   /* waited for their rate limit */
 	double latency_sum;
 	uint64_t latency_count;
+	uint64_t latency_le[5]; /* by ROUTER_LATENCY_BUCKETS */
 };
 
 struct router {

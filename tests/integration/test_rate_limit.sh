@@ -97,4 +97,11 @@ echo "$M" | grep -q '^tocsin_notifications_failed_total{integration="webhook",re
 	fail "a 400 is a clientError failure: $(echo "$M" | grep failed_total)"
 echo "$M" | grep -q '^tocsin_notifications_failed_total{integration="webhook",reason="serverError"} 0$' ||
 	fail "every reason is listed"
-ok "metrics: waits counted, the failure by reason"
+# Alertmanager's histogram: 12 webhook notifications (6 limited, 6 free)
+# and the failed one, all within a second of their send.
+echo "$M" | grep -q '^tocsin_notification_latency_seconds_bucket{integration="webhook",le="1"} 13$' ||
+	fail "latency histogram: $(echo "$M" | grep 'latency_seconds_bucket{integration="webhook"')"
+echo "$M" | grep -q '^tocsin_notification_latency_seconds_count{integration="webhook"} 13$' ||
+	fail "latency count: $(echo "$M" | grep 'latency_seconds_count')"
+echo "$M" | promtool check metrics || fail "promtool check metrics"
+ok "metrics: waits counted, the failure by reason, latency histogram"
