@@ -1,0 +1,62 @@
+#!/bin/sh
+# test_http_config.sh - http_config reaches the wire: a webhook and a
+# Slack receiver without an http_config inherit global.http_config
+# (proxy_url and an authorization header), a webhook with its own
+# http_config uses that instead, with basic_auth and no proxy.  The
+# "proxy" is a recording sink: a proxied request names the absolute URL.
+set -u
+. "$ROOT/tests/integration/lib/peers.sh"
+
+fail() { echo "FAIL $*"; exit 1; }
+ok() { echo "ok $*"; }
+
+start_sink --name proxy || fail sink
+PROXY=$SINK_LOG PROXY_URL=$SINK_URL
+start_sink --name direct || fail sink
+DIRECT=$SINK_LOG DIRECT_URL=$SINK_URL
+cat >"$TMPDIR/tocsin.yml" <<EOF
+global:
+  http_config:
+    proxy_url: '$PROXY_URL'
+    authorization: {credentials: gl0bal}
+route:
+  receiver: inherit
+  group_by: [alertname]
+  group_wait: 1s
+  routes:
+    - matchers: ['alertname="Own"']
+      receiver: own
+receivers:
+  - name: inherit
+    webhook_configs: [{url: 'http://hooks.invalid/inherited'}]
+    slack_configs: [{api_url: 'http://slack.invalid/services/x', channel: '#ml'}]
+  - name: own
+    webhook_configs:
+      - url: '$DIRECT_URL/own'
+        http_config: {basic_auth: {username: u, password: p}}
+storage: {path: '$TMPDIR/state/tocsin.db'}
+EOF
+PORT=$(free_port)
+TURL=http://127.0.0.1:$PORT
+"$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
+	--web.listen-address="127.0.0.1:$PORT" >"$TMPDIR/tocsin.log" 2>&1 &
+peers_track $!
+wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; fail "not ready"; }
+curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
+	--data '[{"labels":{"alertname":"Inherit"}},{"labels":{"alertname":"Own"}}]' \
+	"$TURL/api/v2/alerts" || fail "post"
+wait_sink_count 2 10 "$PROXY" || fail "the proxy got $(sink_count "$PROXY") of 2 requests"
+wait_sink_count 1 10 "$DIRECT" || fail "the direct webhook got nothing"
+sleep 1
+[ "$(json_lines_get "$PROXY" 'd["path"]' | sort | tr '\n' ' ')" = \
+	"http://hooks.invalid/inherited http://slack.invalid/services/x " ] ||
+	fail "proxied requests: $(json_lines_get "$PROXY" 'd["path"]')"
+[ "$(json_lines_get "$PROXY" 'd["headers"].get("Authorization")' | sort -u)" = "Bearer gl0bal" ] ||
+	fail "global authorization: $(json_lines_get "$PROXY" 'd["headers"].get("Authorization")')"
+ok "global http_config inherited: proxy_url and authorization, webhook and Slack"
+[ "$(sink_count "$DIRECT")" = 1 ] && [ "$(sink_count "$PROXY")" = 2 ] ||
+	fail "requests: proxy $(sink_count "$PROXY"), direct $(sink_count "$DIRECT")"
+[ "$(json_lines_get "$DIRECT" 'd["path"]')" = /own ] || fail "direct path"
+[ "$(json_lines_get "$DIRECT" 'd["headers"].get("Authorization")')" = "Basic dTpw" ] ||
+	fail "own basic_auth: $(json_lines_get "$DIRECT" 'd["headers"].get("Authorization")')"
+ok "an own http_config replaces the global one: basic_auth, no proxy"
