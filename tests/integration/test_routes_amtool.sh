@@ -70,7 +70,7 @@ ok "labels must be key=value"
 
 # The example of tocsin(1), on the shipped example configuration.
 out=$("$TOCSIN" routes test --config.file="$ROOT/examples/ml-service.yml" \
-	--verify.receivers=ml-pager model=fraud severity=page) ||
+	--verify.receivers=ml-pager model=fraud severity=critical) ||
 	fail "tocsin(1) routes test example: $out"
 [ "$out" = ml-pager ] || fail "tocsin(1) routes test example: $out"
 ok "tocsin(1)'s routes test example"
