@@ -34,7 +34,8 @@ EOF
 PORT=$(free_port)
 TURL=http://127.0.0.1:$PORT
 "$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
-	--web.listen-address="127.0.0.1:$PORT" >"$TMPDIR/tocsin.log" 2>&1 &
+	--web.listen-address="127.0.0.1:$PORT" --shutdown.timeout=1 \
+	>"$TMPDIR/tocsin.log" 2>&1 &
 peers_track $!
 wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; fail "not ready"; }
 
