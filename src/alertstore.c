@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "alertstore.h"
+#include "intern.h"
 
 struct alertstore {
 	struct am_alert **slots; /* NULL: empty; TOMB: deleted */
@@ -20,20 +21,114 @@ int am_alert_resolved(const struct am_alert *a, int64_t now)
 	return a->ends_at != 0 && a->ends_at <= now;
 }
 
+/* ------------------------------------------------------- shared labels */
+
+/*
+ * An alert's label set is one allocation: its size, then the struct
+ * labels, its pairs and the values copied in.  A value pointing outside
+ * the allocation is interned; names always are.
+ */
+#define PREFIX sizeof(size_t)
+#define STACK_PAIRS 16
+
+_Static_assert(PREFIX % _Alignof(struct labels) == 0, "aligned labels");
+
+struct labels *am_labels_new(const struct label *v, size_t n, int learn)
+{
+	const char *stackv[STACK_PAIRS], **sv = stackv;
+	size_t bytes = PREFIX + sizeof(struct labels) + n * sizeof(struct label);
+	struct labels *l;
+	char *raw, *p;
+
+	if (n > STACK_PAIRS)
+		sv = xmalloc(n * sizeof *sv);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(v[i].value);
+
+		sv[i] = intern_maybe(v[i].value, len, learn);
+		if (!sv[i])
+			bytes += len + 1;
+	}
+	raw = xmalloc(bytes);
+	memcpy(raw, &bytes, sizeof bytes);
+	l = (struct labels *)(void *)(raw + PREFIX);
+	l->n = n;
+	p = (char *)&l->v[n];
+	for (size_t i = 0; i < n; i++) {
+		l->v[i].name = intern_get(v[i].name, strlen(v[i].name));
+		if (sv[i]) {
+			l->v[i].value = sv[i];
+		} else {
+			size_t len = strlen(v[i].value) + 1;
+
+			memcpy(p, v[i].value, len);
+			l->v[i].value = p;
+			p += len;
+		}
+	}
+	l->fp = labels_hash_pairs(l->v, n);
+	if (sv != stackv)
+		free(sv);
+	return l;
+}
+
+void am_labels_free(struct labels *l)
+{
+	uintptr_t lo, hi;
+	size_t bytes;
+	char *raw;
+
+	if (!l)
+		return;
+	raw = (char *)l - PREFIX;
+	memcpy(&bytes, raw, sizeof bytes);
+	lo = (uintptr_t)raw;
+	hi = lo + bytes;
+	for (size_t i = 0; i < l->n; i++) {
+		uintptr_t at = (uintptr_t)l->v[i].value;
+
+		intern_release(l->v[i].name);
+		if (at < lo || at >= hi)
+			intern_release(l->v[i].value);
+	}
+	free(raw);
+}
+
+/* --------------------------------------------------------------- alerts */
+
+struct am_alert *am_alert_new_shared(struct labels *labels,
+				     struct labels *annotations,
+				     const char *generator_url,
+				     int64_t starts_at, int64_t ends_at,
+				     int64_t updated_at)
+{
+	struct am_alert *a = xmalloc(sizeof *a);
+
+	a->refs = 1;
+	a->timeout = 0;
+	a->labels = labels;
+	a->annotations = annotations;
+	a->generator_url = generator_url;
+	a->starts_at = starts_at;
+	a->ends_at = ends_at;
+	a->updated_at = updated_at;
+	return a;
+}
+
 struct am_alert *am_alert_new(struct labels *labels,
 			      struct labels *annotations,
 			      const char *generator_url, int64_t starts_at,
 			      int64_t ends_at, int64_t updated_at)
 {
-	struct am_alert *a = xcalloc(1, sizeof *a);
+	const char *url = generator_url ? generator_url : "";
+	struct am_alert *a = am_alert_new_shared(
+		am_labels_new(labels->v, labels->n, 1),
+		annotations ? am_labels_new(annotations->v, annotations->n, 1)
+			    : am_labels_new(NULL, 0, 0),
+		intern_get(url, strlen(url)), starts_at, ends_at, updated_at);
 
-	a->refs = 1;
-	a->labels = labels;
-	a->annotations = annotations ? annotations : labels_empty();
-	a->generator_url = xstrdup(generator_url ? generator_url : "");
-	a->starts_at = starts_at;
-	a->ends_at = ends_at;
-	a->updated_at = updated_at;
+	labels_free(labels);
+	labels_free(annotations);
 	return a;
 }
 
@@ -47,9 +142,9 @@ void am_alert_unref(struct am_alert *a)
 {
 	if (!a || --a->refs > 0)
 		return;
-	labels_free(a->labels);
-	labels_free(a->annotations);
-	free(a->generator_url);
+	am_labels_free(a->labels);
+	am_labels_free(a->annotations);
+	intern_release(a->generator_url);
 	free(a);
 }
 
@@ -115,6 +210,23 @@ static void grow(struct alertstore *s)
 	free(old);
 }
 
+/* dst takes src's annotations and generator URL, src dst's (to be freed
+ * with src).  Equal annotations stay: the stored copy is the compact one
+ * (values repeated by a resend must not become shared). */
+static void take_values(struct am_alert *dst, struct am_alert *src)
+{
+	const char *url = dst->generator_url;
+
+	if (!labels_equal(dst->annotations, src->annotations)) {
+		struct labels *ann = dst->annotations;
+
+		dst->annotations = src->annotations;
+		src->annotations = ann;
+	}
+	dst->generator_url = src->generator_url;
+	src->generator_url = url;
+}
+
 /* Alertmanager's Alert.Merge: o is the younger of the two. */
 static void merge_into(struct am_alert *dst, struct am_alert *a,
 		       struct am_alert *o, int64_t now)
@@ -132,13 +244,7 @@ static void merge_into(struct am_alert *dst, struct am_alert *a,
 		ends = a->ends_at;
 	}
 	if (dst != o) {
-		struct labels *ann = dst->annotations;
-		char *url = dst->generator_url;
-
-		dst->annotations = o->annotations;
-		dst->generator_url = o->generator_url;
-		o->annotations = ann;
-		o->generator_url = url;
+		take_values(dst, o);
 		dst->updated_at = o->updated_at;
 		dst->timeout = o->timeout;
 	}
@@ -175,13 +281,7 @@ struct am_alert *alertstore_put(struct alertstore *s, struct am_alert *a,
 		/* A new occurrence: same object, values replaced, so groups
 		 * holding it see the alert fire again. */
 		{
-			struct labels *ann = old->annotations;
-			char *url = old->generator_url;
-
-			old->annotations = a->annotations;
-			old->generator_url = a->generator_url;
-			a->annotations = ann;
-			a->generator_url = url;
+			take_values(old, a);
 			old->starts_at = a->starts_at;
 			old->ends_at = a->ends_at;
 			old->updated_at = a->updated_at;

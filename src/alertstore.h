@@ -19,24 +19,49 @@
 #include "labels.h"
 #include "util.h"
 
+/*
+ * Label sets and generator URLs of alerts are built with am_labels_new()
+ * and intern_get(): their names, and values that repeat across alerts,
+ * are shared strings (intern.h).  Read them as any struct labels; only
+ * the alert frees them.
+ */
 struct am_alert {
 	unsigned refs;
+	int timeout; /* ends_at came from resolve_timeout, not the client */
 	struct labels *labels;	    /* identity; never changes */
 	struct labels *annotations; /* never NULL; may be empty */
-	char *generator_url;	    /* never NULL */
+	const char *generator_url;  /* interned; never NULL */
 	int64_t starts_at, ends_at, updated_at; /* ms since the epoch */
-	int timeout; /* ends_at came from resolve_timeout, not the client */
 };
+
+/*
+ * Returns a new label set of n pairs sorted by unique name, kept as given
+ * (empty values too).  Names are interned; a value is interned when it is
+ * already shared or, with learn set, was seen recently (intern_maybe()),
+ * else copied into the set.  Free it with am_labels_free(), never with
+ * labels_free(); labels_dup() makes an ordinary copy.
+ */
+struct labels *am_labels_new(const struct label *v, size_t n, int learn);
+void am_labels_free(struct labels *l);
 
 /* An alert is resolved at now iff ends_at is set and not after now. */
 int am_alert_resolved(const struct am_alert *a, int64_t now);
 struct am_alert *am_alert_ref(struct am_alert *a);
 void am_alert_unref(struct am_alert *a);
-/* Returns a new alert (one reference) taking labels and annotations. */
+/* Returns a new alert (one reference) taking labels and annotations
+ * (ordinary sets, freed here once copied into shared form; annotations
+ * may be NULL) and copying generator_url (NULL: ""). */
 struct am_alert *am_alert_new(struct labels *labels,
 			      struct labels *annotations,
 			      const char *generator_url, int64_t starts_at,
 			      int64_t ends_at, int64_t updated_at);
+/* The same taking sets made by am_labels_new() and a reference to an
+ * interned generator_url. */
+struct am_alert *am_alert_new_shared(struct labels *labels,
+				     struct labels *annotations,
+				     const char *generator_url,
+				     int64_t starts_at, int64_t ends_at,
+				     int64_t updated_at);
 
 struct alertstore;
 

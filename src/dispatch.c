@@ -15,7 +15,8 @@
 
 struct aset {
 	struct am_alert **slots; /* NULL empty, TOMB deleted */
-	size_t cap, count, used;
+	struct am_alert *one;	 /* the slot of a set of one (slots == &one) */
+	uint32_t cap, count, used;
 };
 
 static struct am_alert aset_tomb;
@@ -31,6 +32,7 @@ static size_t ptr_hash(const void *p)
 	return (size_t)x;
 }
 
+/* Only for tables (cap >= 8), never for the set of one. */
 static size_t aset_find(const struct aset *s, const struct am_alert *a,
 			int *found)
 {
@@ -54,24 +56,36 @@ static size_t aset_find(const struct aset *s, const struct am_alert *a,
 static void aset_grow(struct aset *s)
 {
 	struct am_alert **old = s->slots;
-	size_t ocap = s->cap;
+	uint32_t ocap = s->cap;
 	int found;
 
-	s->cap = ocap ? (s->count * 4 < ocap ? ocap : ocap * 2) : 8;
+	s->cap = ocap > 1 ? (s->count * 4 < ocap ? ocap : ocap * 2) : 8;
 	s->slots = xcalloc(s->cap, sizeof *s->slots);
 	s->used = s->count;
-	for (size_t i = 0; i < ocap; i++)
+	for (uint32_t i = 0; i < ocap; i++)
 		if (old[i] && old[i] != TOMB)
 			s->slots[aset_find(s, old[i], &found)] = old[i];
-	free(old);
+	if (old != &s->one)
+		free(old);
+	s->one = NULL;
 }
 
-/* Adds a (taking a reference) unless present; returns 1 when added. */
+/* Adds a (taking a reference) unless present; returns 1 when added.  The
+ * first alert of an empty set sits in the set itself. */
 static int aset_add(struct aset *s, struct am_alert *a)
 {
 	size_t i;
 	int found;
 
+	if (s->cap <= 1 && s->count == 0) {
+		s->slots = &s->one;
+		s->cap = 1;
+		s->one = am_alert_ref(a);
+		s->count = s->used = 1;
+		return 1;
+	}
+	if (s->cap == 1 && s->one == a)
+		return 0;
 	if ((s->used + 1) * 2 > s->cap)
 		aset_grow(s);
 	i = aset_find(s, a, &found);
@@ -89,6 +103,14 @@ static int aset_del(struct aset *s, struct am_alert *a)
 	size_t i;
 	int found;
 
+	if (s->cap == 1) {
+		if (s->one != a)
+			return 0;
+		s->one = NULL;
+		s->count = s->used = 0;
+		am_alert_unref(a);
+		return 1;
+	}
 	if (!s->cap)
 		return 0;
 	i = aset_find(s, a, &found);
@@ -105,7 +127,8 @@ static void aset_free(struct aset *s)
 	for (size_t i = 0; i < s->cap; i++)
 		if (s->slots[i] && s->slots[i] != TOMB)
 			am_alert_unref(s->slots[i]);
-	free(s->slots);
+	if (s->slots != &s->one)
+		free(s->slots);
 	memset(s, 0, sizeof *s);
 }
 
@@ -147,12 +170,15 @@ void route_key(const struct route *r, struct buf *out)
 struct rkey {
 	const struct route *r;
 	char *key;
+	uint64_t hash; /* str_hash(key) */
 };
 
 struct rkeys {
 	struct rkey *v;
 	size_t cap;
 };
+
+static uint64_t str_hash(const char *s);
 
 static void rkeys_add(struct rkeys *t, const struct route *r)
 {
@@ -164,6 +190,7 @@ static void rkeys_add(struct rkeys *t, const struct route *r)
 	route_key(r, &b);
 	t->v[i].r = r;
 	t->v[i].key = buf_take(&b);
+	t->v[i].hash = str_hash(t->v[i].key);
 	for (size_t c = 0; c < r->nroutes; c++)
 		rkeys_add(t, &r->routes[c]);
 }
@@ -189,13 +216,20 @@ static void rkeys_build(struct rkeys *t, const struct route *root)
 		rkeys_add(t, root);
 }
 
-static const char *rkeys_get(const struct rkeys *t, const struct route *r)
+static const struct rkey *rkeys_find(const struct rkeys *t,
+				     const struct route *r)
 {
 	size_t mask = t->cap - 1, i = ptr_hash(r) & mask;
 
 	while (t->v[i].r && t->v[i].r != r)
 		i = (i + 1) & mask;
-	return t->v[i].key;
+	return &t->v[i];
+}
+
+/* The key of r, NULL for a route not in the tree. */
+static const char *rkeys_get(const struct rkeys *t, const struct route *r)
+{
+	return rkeys_find(t, r)->key;
 }
 
 static void rkeys_free(struct rkeys *t)
@@ -208,17 +242,30 @@ static void rkeys_free(struct rkeys *t)
 
 /* -------------------------------------------------------------- groups */
 
+/*
+ * A group is known by its route's key and its labels (the key string
+ * Alertmanager prints, "route key:labels", is only made for a flush).
+ * Its labels are built with am_labels_new(), so they share the alerts'
+ * strings.
+ */
 struct group {
 	struct dispatcher *d;
 	const struct route *route;
-	char *key;
 	struct labels *labels;
 	struct aset alerts;
 	uint64_t timer;
-	int has_flushed;
 	struct dispatch_flush *inflight; /* NULL when no flush runs */
-	int tick_waiting; /* a tick came during the flush */
-	struct group *next; /* hash chain */
+	struct group *next;		 /* hash chain */
+	unsigned has_flushed : 1;
+	unsigned tick_waiting : 1; /* a tick came during the flush */
+};
+
+/* A flush and the group key it hands out; the group's labels when the
+ * group went away during the flush. */
+struct flush {
+	struct dispatch_flush f;
+	char *key;
+	struct labels *labels;
 };
 
 struct dispatcher {
@@ -255,15 +302,42 @@ static uint64_t str_hash(const char *s)
 	return h;
 }
 
-static struct group **bucket_of(const struct dispatcher *d, const char *key)
+static uint64_t group_hash(const struct rkey *k, uint64_t fp)
 {
-	return &d->buckets[str_hash(key) & (d->nbuckets - 1)];
+	uint64_t h = k->hash ^ (fp * 0x9E3779B97F4A7C15ULL);
+
+	return h ^ (h >> 29);
 }
 
-static struct group *group_get(const struct dispatcher *d, const char *key)
+/* Whether l holds exactly the n pairs v (fingerprint fp). */
+static int same_pairs(const struct labels *l, const struct label *v,
+		      size_t n, uint64_t fp)
 {
-	for (struct group *g = *bucket_of(d, key); g; g = g->next)
-		if (strcmp(g->key, key) == 0)
+	if (l->fp != fp || l->n != n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(l->v[i].name, v[i].name) != 0 ||
+		    strcmp(l->v[i].value, v[i].value) != 0)
+			return 0;
+	return 1;
+}
+
+static struct group **bucket_of(const struct dispatcher *d, uint64_t hash)
+{
+	return &d->buckets[hash & (d->nbuckets - 1)];
+}
+
+/* The group of route key k and labels v[0..n) (fingerprint fp), or
+ * NULL. */
+static struct group *group_get(const struct dispatcher *d,
+			       const struct rkey *k, const struct label *v,
+			       size_t n, uint64_t fp)
+{
+	for (struct group *g = *bucket_of(d, group_hash(k, fp)); g;
+	     g = g->next)
+		if (same_pairs(g->labels, v, n, fp) &&
+		    (g->route == k->r ||
+		     strcmp(rkeys_get(&d->keys, g->route), k->key) == 0))
 			return g;
 	return NULL;
 }
@@ -279,7 +353,9 @@ static void buckets_grow(struct dispatcher *d)
 		struct group *g = old[i], *next;
 
 		for (; g; g = next) {
-			struct group **b = bucket_of(d, g->key);
+			struct group **b = bucket_of(
+				d, group_hash(rkeys_find(&d->keys, g->route),
+					      g->labels->fp));
 
 			next = g->next;
 			g->next = *b;
@@ -363,13 +439,16 @@ static void group_flush(struct group *g);
 static void group_flush(struct group *g)
 {
 	struct dispatcher *d = g->d;
+	struct flush *fl;
 	struct dispatch_flush *f;
+	struct buf key = {0};
 	int64_t now = now_of(d);
 	size_t n = 0;
 
 	if (g->alerts.count == 0)
 		return;
-	f = xcalloc(1, sizeof *f);
+	fl = xcalloc(1, sizeof *fl);
+	f = &fl->f;
 	f->alerts = xcalloc(g->alerts.count, sizeof *f->alerts);
 	for (size_t i = 0; i < g->alerts.cap; i++) {
 		struct am_alert *a = g->alerts.slots[i];
@@ -389,7 +468,11 @@ static void group_flush(struct group *g)
 	f->nalerts = n;
 	f->route = g->route;
 	f->receiver = g->route->receiver;
-	f->group_key = g->key;
+	buf_puts(&key, rkeys_get(&d->keys, g->route));
+	buf_putc(&key, ':');
+	labels_format(g->labels, &key);
+	fl->key = buf_take(&key);
+	f->group_key = fl->key;
 	f->group_labels = g->labels;
 	f->now = now;
 	f->repeat_interval_ms = g->route->repeat_interval_ms;
@@ -402,10 +485,14 @@ static void group_flush(struct group *g)
 
 static void flush_free(struct dispatch_flush *f)
 {
+	struct flush *fl = (struct flush *)(void *)f; /* f is fl->f */
+
 	for (size_t i = 0; i < f->nalerts; i++)
 		am_alert_unref(f->alerts[i].a);
 	free(f->alerts);
-	free(f);
+	free(fl->key);
+	am_labels_free(fl->labels);
+	free(fl);
 }
 
 static void flush_done(struct dispatch_flush *f, int ok)
@@ -453,32 +540,42 @@ static void group_free(struct group *g)
 {
 	if (g->timer)
 		loop_timer_cancel(g->d->loop, g->timer);
-	if (g->inflight)
+	if (g->inflight) {
+		/* f->group_labels stays valid until done() */
+		((struct flush *)(void *)g->inflight)->labels = g->labels;
+		g->labels = NULL;
 		g->inflight->priv = NULL;
+	}
 	aset_free(&g->alerts);
-	labels_free(g->labels);
-	free(g->key);
+	am_labels_free(g->labels);
 	free(g);
 }
 
-/* Group labels: the alert's labels named in group_by, or all of them. */
-static struct labels *group_labels(const struct route *r,
-				   const struct labels *l)
+/* Group labels: the alert's labels named in group_by, or all of them.
+ * Returns the pairs (borrowed from l) in *v, sorted by unique name;
+ * *v is buf when it has room, else the caller frees it. */
+static size_t group_pairs(const struct route *r, const struct labels *l,
+			  struct label *buf, size_t room,
+			  const struct label **v)
 {
-	struct labels_builder b = {0};
-	struct labels *out;
+	struct label *out = buf;
+	size_t n = 0;
 
-	if (r->group_by_all)
-		return labels_dup(l);
-	for (size_t i = 0; i < r->ngroup_by; i++) {
-		const char *v = labels_get(l, r->group_by[i]);
-
-		if (v)
-			labels_builder_set(&b, r->group_by[i], v);
+	if (r->group_by_all) {
+		*v = l->v;
+		return l->n;
 	}
-	out = labels_builder_build(&b);
-	labels_builder_free(&b);
-	return out;
+	if (r->ngroup_by > room)
+		out = xmalloc(r->ngroup_by * sizeof *out);
+	/* the pairs of l in l's (sorted) order, so out is sorted too */
+	for (size_t i = 0; i < l->n; i++)
+		for (size_t k = 0; k < r->ngroup_by; k++)
+			if (strcmp(l->v[i].name, r->group_by[k]) == 0) {
+				out[n++] = l->v[i];
+				break;
+			}
+	*v = out;
+	return n;
 }
 
 static void group_insert(struct group *g, struct am_alert *a)
@@ -497,14 +594,14 @@ static void group_insert(struct group *g, struct am_alert *a)
 static void put_route(struct dispatcher *d, const struct route *r,
 		      struct am_alert *a)
 {
-	struct labels *gl = group_labels(r, a->labels);
-	struct buf key = {0};
-	struct group *g;
+	struct label stackv[8];
+	const struct label *v;
+	size_t n = group_pairs(r, a->labels, stackv, 8, &v);
+	const struct rkey *k = rkeys_find(&d->keys, r);
+	uint64_t fp = v == a->labels->v ? a->labels->fp
+					: labels_hash_pairs(v, n);
+	struct group *g = group_get(d, k, v, n, fp);
 
-	buf_puts(&key, rkeys_get(&d->keys, r));
-	buf_putc(&key, ':');
-	labels_format(gl, &key);
-	g = group_get(d, key.s);
 	if (!g) {
 		struct group **b;
 
@@ -513,17 +610,15 @@ static void put_route(struct dispatcher *d, const struct route *r,
 		g = xcalloc(1, sizeof *g);
 		g->d = d;
 		g->route = r;
-		g->key = buf_take(&key);
-		g->labels = gl;
-		gl = NULL;
-		b = bucket_of(d, g->key);
+		g->labels = am_labels_new(v, n, 0);
+		b = bucket_of(d, group_hash(k, fp));
 		g->next = *b;
 		*b = g;
 		d->ngroups++;
 		group_arm(g, r->group_wait_ms);
 	}
-	buf_free(&key);
-	labels_free(gl);
+	if (v != stackv && v != a->labels->v)
+		free((void *)v);
 	group_insert(g, a);
 }
 

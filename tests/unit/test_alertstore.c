@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "alertstore.h"
+#include "intern.h"
 
 #define MIN (60 * 1000LL)
 #define T 1700000000000LL
@@ -155,4 +156,34 @@ Test(alertstore, gc_drops_resolved_alerts_only)
 	}
 	cr_assert_eq(alertstore_count(s), 1000);
 	alertstore_free(s);
+}
+
+Test(alertstore, a_resend_keeps_equal_annotations)
+{
+	struct alertstore *s = alertstore_new();
+	struct am_alert *first = alertstore_put(s, mk("v1", T, T + 4 * MIN, T, 0), T);
+	const struct labels *ann = first->annotations;
+
+	alertstore_put(s, mk("v1", T, T + 5 * MIN, T + MIN, 0), T + MIN);
+	cr_assert_eq(first->annotations, ann, "the stored copy stays");
+	cr_assert_eq(first->ends_at, T + 5 * MIN);
+	alertstore_put(s, mk("v2", T, T + 6 * MIN, T + 2 * MIN, 0), T + 2 * MIN);
+	cr_assert_str_eq(labels_get(first->annotations, "summary"), "v2");
+	alertstore_free(s);
+}
+
+Test(alertstore, shared_strings_go_with_the_last_alert)
+{
+	struct alertstore *s = alertstore_new();
+	char v[16];
+
+	for (int i = 0; i < 100; i++) {
+		snprintf(v, sizeof v, "%d", i);
+		alertstore_put(s, am_alert_new(L("i", v), ann("same"),
+					       "http://p/g", T, T + MIN, T),
+			       T);
+	}
+	cr_assert_gt(intern_count(), 0);
+	alertstore_free(s);
+	cr_assert_eq(intern_count(), 0, "every reference given back");
 }

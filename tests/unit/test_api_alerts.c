@@ -136,3 +136,109 @@ Test(api_alerts, gettable_alert_json)
 		"\"http://vm:9090/graph\",\"labels\":{\"alertname\":\"A\"}}");
 	buf_free(&out);
 }
+
+/* ------------------------------------------------------------ fast path */
+
+/* Reads body both ways; returns whether the fast path took it, having
+ * checked that it then read what the general path reads. */
+static int both_ways(const char *body)
+{
+	struct api_alerts_post f, g;
+	int took = api_alerts_parse_fast(body, strlen(body), NOW, RT, &f);
+
+	api_alerts_parse_json(body, strlen(body), NOW, RT, &g);
+	if (took) {
+		cr_assert_eq(f.status, g.status, "%s", body);
+		cr_assert_eq(f.n, g.n, "%s", body);
+		cr_assert_eq(f.ninvalid, g.ninvalid, "%s", body);
+		cr_assert_str_eq(buf_str(&f.body), buf_str(&g.body));
+		for (size_t i = 0; i < f.n; i++) {
+			const struct am_alert *x = f.alerts[i], *y = g.alerts[i];
+
+			cr_assert(labels_equal(x->labels, y->labels), "%s", body);
+			cr_assert(labels_equal(x->annotations, y->annotations));
+			cr_assert_str_eq(x->generator_url, y->generator_url);
+			cr_assert_eq(x->starts_at, y->starts_at);
+			cr_assert_eq(x->ends_at, y->ends_at);
+			cr_assert_eq(x->timeout, y->timeout);
+		}
+		api_alerts_post_free(&f);
+	}
+	api_alerts_post_free(&g);
+	return took;
+}
+
+Test(api_alerts, fast_path_reads_what_prometheus_posts)
+{
+	cr_assert(both_ways(
+		"[{\"annotations\":{\"summary\":\"Queue \\u003cb\\u003e\","
+		"\"description\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\\"},"
+		"\"endsAt\":\"2026-11-22T02:56:23.392Z\","
+		"\"startsAt\":\"2026-11-22T02:51:18.392Z\","
+		"\"generatorURL\":\"http://vm:9090/graph?g0.expr=up\\u0026g0.tab=1\","
+		"\"labels\":{\"team\":\"db\",\"alertname\":\"A\",\"empty\":\"\"}},"
+		" {\"labels\":{\"alertname\":\"B\"}} ]\n"));
+	cr_assert(both_ways("[]"));
+	cr_assert(both_ways("[{\"labels\":{}},{\"labels\":{\"1a\":\"b\"}},"
+			    "{\"labels\":{\"a\":\"b\"},"
+			    "\"startsAt\":\"2025-11-22T03:00:00Z\","
+			    "\"endsAt\":\"2025-11-22T02:00:00Z\"}]"),
+		  "validation errors are the general path's too");
+	{
+		struct buf b = {0};
+
+		buf_puts(&b, "[{\"labels\":{");
+		for (int i = 20; i > 0; i--)
+			buf_printf(&b, "%s\"l%02d\":\"v%d\"", i < 20 ? "," : "",
+				   i, i % 3);
+		buf_puts(&b, "}}]");
+		cr_assert(both_ways(buf_str(&b)), "many labels");
+		buf_free(&b);
+	}
+}
+
+Test(api_alerts, fast_path_leaves_the_unusual_to_jansson)
+{
+	static const char *const bodies[] = {
+		"",
+		"null",
+		"{}",
+		"[null]",
+		"[1]",
+		"[{}]",
+		"[{\"annotations\":{}}]",
+		"[{\"labels\":null}]",
+		"[{\"labels\":{\"a\":1}}]",
+		"[{\"labels\":{\"a\":\"x\",\"a\":\"\"}}]",
+		"[{\"labels\":{\"a\":\"x\"},\"labels\":{\"b\":\"y\"}}]",
+		"[{\"labels\":{\"a\":\"x\"},\"extra\":1}]",
+		"[{\"labels\":{\"a\":\"\\u0000\"}}]",
+		"[{\"labels\":{\"a\":\"\\ud800\"}}]",
+		"[{\"labels\":{\"a\":\"\\x\"}}]",
+		"[{\"labels\":{\"a\":\"x\"},\"generatorURL\":\"not a uri\"}]",
+		"[{\"labels\":{\"a\":\"x\"},\"startsAt\":\"yesterday\"}]",
+		"[{\"labels\":{\"a\":\"x\"}}] x",
+		"[{\"labels\":{\"a\":\"\xff\"}}]",
+	};
+
+	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++)
+		cr_assert_not(both_ways(bodies[i]), "%s", bodies[i]);
+}
+
+Test(api_alerts, alerts_share_repeated_strings)
+{
+	post("[{\"labels\":{\"alertname\":\"A\",\"i\":\"1\"},"
+	     "\"generatorURL\":\"http://p/g\"},"
+	     "{\"labels\":{\"alertname\":\"A\",\"i\":\"2\"},"
+	     "\"generatorURL\":\"http://p/g\"},"
+	     "{\"labels\":{\"alertname\":\"A\",\"i\":\"3\"},"
+	     "\"generatorURL\":\"http://p/g\"}]");
+	cr_assert_eq(p.n, 3);
+	cr_assert_eq(p.alerts[0]->generator_url, p.alerts[2]->generator_url);
+	cr_assert_eq(p.alerts[0]->labels->v[0].name,
+		     p.alerts[2]->labels->v[0].name, "names are shared");
+	cr_assert_eq(p.alerts[1]->labels->v[0].value,
+		     p.alerts[2]->labels->v[0].value,
+		     "a value seen twice is shared");
+	cr_assert_str_eq(p.alerts[2]->labels->v[1].value, "3");
+}

@@ -6,6 +6,7 @@
  * successful flush only, maintenance, and reload keeping groups.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,4 +368,62 @@ Test(dispatch, reload_keeps_unchanged_groups_and_their_timers)
 	run_until(T0 + 30 * SEC + 5 * MIN);
 	cr_assert_eq(nseen, 4);
 	cr_assert_str_eq(seen[3].key, "{}:{alertname=\"A\"}");
+}
+
+Test(dispatch, many_groups_are_found_again)
+{
+	char l[64];
+
+	cfg = load(tree);
+	d = dispatcher_new(loop, &fake_wall, cfg->route, notify, NULL);
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 300; i++) {
+			snprintf(l, sizeof l, "alertname=G%d,n=%d", i, i % 7);
+			post(l, now_ms, 0);
+		}
+	cr_assert_eq(dispatcher_group_count(d), 300, "one group per name");
+	/* a group of one emptied and filled again */
+	{
+		struct labels *x = L("alertname=G5,n=5");
+		struct am_alert *a = alertstore_get(as, x);
+
+		labels_free(x);
+		cr_assert_not_null(a);
+		dispatcher_forget(d, a);
+		dispatcher_maintenance(d);
+		cr_assert_eq(dispatcher_group_count(d), 299);
+		dispatcher_put(d, a);
+		post("alertname=G5,n=6", now_ms, 0);
+		cr_assert_eq(dispatcher_group_count(d), 300);
+	}
+	post("alertname=G0,team=db,model=m", now_ms, 0);
+	cr_assert_eq(dispatcher_group_count(d), 301, "route data, own group");
+}
+
+Test(dispatch, a_flush_outlives_its_group)
+{
+	struct dispatch_flush *f;
+
+	cfg = load(tree);
+	d = dispatcher_new(loop, &fake_wall, cfg->route, notify, NULL);
+	hold = 1;
+	post("alertname=B,n=2,team=db", now_ms, 0);
+	run_until(T0 + 30 * SEC);
+	cr_assert_eq(nseen, 1);
+	f = held;
+	held = NULL;
+	{
+		char *t = xstrdup(tree);
+		char *p = strstr(t, "group_by: [alertname, model]");
+
+		memcpy(p, "group_by: [alertname, team] ", 28);
+		cfg2 = load(t);
+		free(t);
+	}
+	dispatcher_reload(d, cfg2->route);
+	cr_assert_eq(dispatcher_group_count(d), 0, "the group went away");
+	/* what the pipeline holds is still valid until done() */
+	cr_assert_str_eq(f->group_key, "{}/{team=~\"ml|db\"}:{alertname=\"B\"}");
+	cr_assert_str_eq(labels_get(f->group_labels, "alertname"), "B");
+	f->done(f, 1);
 }
