@@ -213,7 +213,7 @@ $(BUILD)/bench/eval: bench/eval.c $(BUILD)/libtocsin.a
 	$(CC) $(ALL_CFLAGS) -O2 $(LDSAN) -o $@ $< $(BUILD)/libtocsin.a $(LIBS)
 
 bench-router: $(BUILD)/tocsin
-	sh bench/router.sh $(ROUTER_ARGS) $(BUILD)/tocsin $(wildcard $(ALERTMANAGER))
+	TOCSIN_DATADIR=$(CURDIR) sh bench/router.sh $(ROUTER_ARGS) $(BUILD)/tocsin $(wildcard $(ALERTMANAGER))
 
 bench-notify: $(BUILD)/tocsin $(BUILD)/bench/sink
 	sh bench/notify.sh $(NOTIFY_ARGS) $(BUILD)/bench/sink $(BUILD)/tocsin \
