@@ -1,12 +1,15 @@
 /*
  * eval.c - benchmark of the rule evaluator.
  *
- *   eval [-r RULES] [-g GROUPS] [-s SERIES] [-n ROUNDS] [-p PROMETHEUS]
+ *   eval [-r RULES] [-g GROUPS] [-s SERIES] [-n ROUNDS] [-v] [-p PROMETHEUS]
  *
  * RULES alerting rules (default 500) in GROUPS groups (10), every group
  * at a 1s interval, each rule's query answered with the same vector of
  * SERIES series (100) by a loopback server that answers at once from a
  * precomputed body; `for: 0s`, so every series becomes a firing alert.
+ * With -v the server alternates two bodies whose values differ, so every
+ * answer changes each value (and $value in the annotations) as a live
+ * Prometheus' would.
  * The server runs in a child process, so its CPU is not Tocsin's.
  *
  * Tocsin's side runs the real evaluator in this process (loop, loop_http,
@@ -55,6 +58,7 @@ extern char **environ;
 
 struct opts {
 	int rules, groups, series, rounds;
+	int vary; /* -v: every answer's values differ from the last one's */
 	const char *prometheus; /* NULL: no peer */
 };
 
@@ -162,8 +166,9 @@ static char *http_response(const char *ct, const struct buf *b, size_t *len)
 	return buf_take(&r);
 }
 
-/* The answer to every /api/v1/query: a vector of n series. */
-static char *query_response(int n, size_t *len, size_t *body_len)
+/* The answer to every /api/v1/query: a vector of n series, their values
+ * raised by bump thousandths. */
+static char *query_response(int n, int bump, size_t *len, size_t *body_len)
 {
 	struct buf b = {0};
 	char *r;
@@ -175,7 +180,7 @@ static char *query_response(int n, size_t *len, size_t *body_len)
 			   i ? "," : "");
 		series_labels(&b, i, "\"", ":", ",");
 		buf_printf(&b, "},\"value\":[1700000000.123,\"%g\"]}",
-			   series_value(i));
+			   series_value(i) + bump * 1e-3);
 	}
 	buf_puts(&b, "]}}");
 	*body_len = b.len;
@@ -217,8 +222,8 @@ struct srv_conn {
 };
 
 struct srv {
-	char *query;
-	size_t query_len;
+	char *query[2]; /* the same but for their values; [1] NULL: none */
+	size_t query_len[2];
 	char *metrics;
 	size_t metrics_len;
 };
@@ -248,8 +253,11 @@ static size_t srv_parse(const struct srv *s, struct srv_conn *c)
 	if (c->in.len < hlen + clen)
 		return 0;
 	if (strncmp(h, "POST /api/v1/query ", 19) == 0) {
-		c->out = s->query;
-		c->out_len = s->query_len;
+		static unsigned long nq; /* the child's own */
+		int k = s->query[1] ? (int)(nq++ & 1) : 0;
+
+		c->out = s->query[k];
+		c->out_len = s->query_len[k];
 	} else if (strncmp(h, "GET /metrics ", 13) == 0) {
 		c->out = s->metrics;
 		c->out_len = s->metrics_len;
@@ -341,7 +349,7 @@ static void srv_run(const struct srv *s, int lfd)
 }
 
 /* Starts the server in a child process on 127.0.0.1:0; sets *port. */
-static pid_t srv_start(int nseries, int *port, size_t *body_len)
+static pid_t srv_start(int nseries, int vary, int *port, size_t *body_len)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t alen = sizeof a;
@@ -357,7 +365,10 @@ static pid_t srv_start(int nseries, int *port, size_t *body_len)
 		exit(1);
 	}
 	*port = ntohs(a.sin_port);
-	s.query = query_response(nseries, &s.query_len, body_len);
+	s.query[0] = query_response(nseries, 0, &s.query_len[0], body_len);
+	s.query[1] = vary ? query_response(nseries, 1, &s.query_len[1],
+					   body_len)
+			  : NULL;
 	s.metrics = metrics_response(nseries, &s.metrics_len);
 	fflush(NULL);
 	pid = fork();
@@ -368,7 +379,8 @@ static pid_t srv_start(int nseries, int *port, size_t *body_len)
 		_exit(0);
 	}
 	close(lfd);
-	free(s.query);
+	free(s.query[0]);
+	free(s.query[1]);
 	free(s.metrics);
 	return pid;
 }
@@ -449,6 +461,19 @@ static int run_until(struct loop *l, const struct eval_prom *p, uint64_t q_targe
 	double deadline = now_sec() + 300;
 
 	while (eval_prom_queries(p) < q_target)
+		if (loop_run_once(l, 100) == -1 || now_sec() > deadline)
+			return -1;
+	return 0;
+}
+
+/* Runs the loop until *sends reached target: every group finished an
+ * evaluation that sent them (saving its state first). */
+static int run_until_sent(struct loop *l, const unsigned long long *sends,
+			  unsigned long long target)
+{
+	double deadline = now_sec() + 300;
+
+	while (*sends < target)
 		if (loop_run_once(l, 100) == -1 || now_sec() > deadline)
 			return -1;
 	return 0;
@@ -587,11 +612,18 @@ static void tocsin_run(const struct opts *o, const struct config *cfg,
 	nrules = eval_rule_count(r.e);
 	fg->heap_rules = heap_bytes() - heap0;
 
-	/* Warm-up round: every alert is created, sent and stored. */
+	/* Warm-up round: every alert is created, sent and stored.  Queries
+	 * are counted when sent, so the last evaluations of the round (and
+	 * their groups' first saves) end after nrules were; wait for their
+	 * notifications too (`for: 0s`: one per series and rule), so that
+	 * the measured rounds hold none of that work. */
 	c0 = thread_cpu_sec();
-	if (run_until(r.l, r.p, nrules) == -1)
+	if (run_until(r.l, r.p, nrules) == -1 ||
+	    run_until_sent(r.l, &fg->sends,
+			   (unsigned long long)nrules * (unsigned)o->series) == -1)
 		goto out;
-	fg->first_cpu_us = (thread_cpu_sec() - c0) * 1e6 / (double)nrules;
+	fg->first_cpu_us = (thread_cpu_sec() - c0) * 1e6 /
+			   (double)eval_prom_queries(r.p);
 	miss0 = eval_metric(r.e, missed, &mx, &ng);
 
 	q0 = eval_prom_queries(r.p);
@@ -1019,8 +1051,9 @@ static void report(const struct opts *o, size_t body_len, const struct tocsin_fi
 	char s[64];
 
 	printf("\n%d alerting rules in %d groups at 1s, %d series per query "
-	       "(%zu-byte JSON answer), %d rounds after a warm-up\n\n",
-	       o->rules, o->groups, o->series, body_len, o->rounds);
+	       "(%zu-byte JSON answer%s), %d rounds after a warm-up\n\n",
+	       o->rules, o->groups, o->series, body_len,
+	       o->vary ? ", values changing" : "", o->rounds);
 	printf("%-34s %13s %13s %15s  %s\n", "metric", "tocsin", "tocsin+store",
 	       "prometheus 2.42", "target");
 	row("CPU us / rule evaluation", a, b, a->cpu_us, b->cpu_us,
@@ -1078,7 +1111,7 @@ static int opt_int(const char *s, int min)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {500, 10, 100, 3, NULL};
+	struct opts o = {500, 10, 100, 3, 0, NULL};
 	char dir[] = "/tmp/tocsin-bench-eval.XXXXXX", rules[600], cfgp[600],
 	     dbp[600], cmd[700];
 	struct tocsin_fig a, b;
@@ -1090,16 +1123,18 @@ int main(int argc, char **argv)
 	pid_t srv;
 	int c, port;
 
-	while ((c = getopt(argc, argv, "r:g:s:n:p:")) != -1) {
+	while ((c = getopt(argc, argv, "r:g:s:n:p:v")) != -1) {
 		switch (c) {
 		case 'r': o.rules = opt_int(optarg, 1); break;
 		case 'g': o.groups = opt_int(optarg, 1); break;
 		case 's': o.series = opt_int(optarg, 1); break;
 		case 'n': o.rounds = opt_int(optarg, 1); break;
 		case 'p': o.prometheus = optarg; break;
+		case 'v': o.vary = 1; break;
 		default:
 			fprintf(stderr, "usage: eval [-r rules] [-g groups] "
-					"[-s series] [-n rounds] [-p prometheus]\n");
+					"[-s series] [-n rounds] [-v] "
+					"[-p prometheus]\n");
 			return 2;
 		}
 	}
@@ -1114,7 +1149,7 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	srv = srv_start(o.series, &port, &body_len);
+	srv = srv_start(o.series, o.vary, &port, &body_len);
 	snprintf(rules, sizeof rules, "%s/rules.yml", dir);
 	snprintf(cfgp, sizeof cfgp, "%s/tocsin.yml", dir);
 	snprintf(dbp, sizeof dbp, "%s/tocsin.db", dir);

@@ -9,6 +9,7 @@
 #include "alerting.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,6 +156,29 @@ static struct alert **table_sorted(const struct alert_table *t, size_t *n)
 	return v;
 }
 
+/* Returns the alerts of t due for sending at ts, sorted by labels, as
+ * table_sorted() would list them (NULL when none). */
+static struct alert **table_due(const struct alert_table *t, int64_t ts,
+				int64_t resend_delay_ms, size_t *n)
+{
+	struct alert **v = NULL;
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->cap; i++) {
+		struct alert *a = t->slots[i];
+
+		if (!a || !alerting_needs_sending(a, ts, resend_delay_ms))
+			continue;
+		if (!v)
+			v = xmalloc(t->count * sizeof *v);
+		v[k++] = a;
+	}
+	if (k > 1)
+		qsort(v, k, sizeof *v, alert_ptr_cmp);
+	*n = k;
+	return v;
+}
+
 /* ------------------------------------------------------------ the rule */
 
 static void kv_copy(struct rule_kv *dst, const struct rule_kv *src)
@@ -207,6 +231,80 @@ static char *trim_dup(const char *s)
 	return xstrndup(s, len);
 }
 
+/*
+ * Returns 1 when a template's output is a function of its data alone
+ * ($labels, $value, $externalLabels, $externalURL): no `query` (the TSDB)
+ * and no `now` (the clock).  Only a name's absence from the text is
+ * trusted, so "unknown" counts as a use of `now`: a false 0 costs a
+ * render, a false 1 would show a stale annotation.
+ */
+static int tmpl_text_pure(const char *text)
+{
+	if (!strstr(text, "{{"))
+		return 1;
+	return !strstr(text, "query") && !strstr(text, "now");
+}
+
+/* What an annotation template reads (alerting_rule.ann_kind). */
+enum {
+	ANN_RENDER, /* the clock or the TSDB: render at every evaluation */
+	ANN_VALUE,  /* its data, $value among it */
+	ANN_FIXED,  /* its data but $value */
+};
+
+/* Skips the Go template string literal ("...", `...` or '...') at *p;
+ * returns 0 when it does not end. */
+static int skip_literal(const char **p)
+{
+	const char *s = *p;
+	char q = *s++;
+
+	while (*s && *s != q) {
+		if (q != '`' && *s == '\\' && s[1])
+			s++; /* an escaped character */
+		s++;
+	}
+	if (!*s)
+		return 0;
+	*p = s + 1;
+	return 1;
+}
+
+/*
+ * Returns 1 when a template cannot read $value.  Like tmpl_text_pure(),
+ * it trusts absences only: no "alue" anywhere ($value, .Value, $.Value,
+ * the value function), and in the actions (string literals skipped) no
+ * dot that starts no field name and no bare $ - the data itself, which
+ * holds Value.  So `{{ 0.5 }}` or a range over $labels count as reading
+ * it: they only cost a render.
+ */
+static int tmpl_text_value_free(const char *text)
+{
+	const char *p = text;
+
+	if (strstr(text, "alue"))
+		return 0;
+	while ((p = strstr(p, "{{"))) {
+		for (p += 2; *p && !(p[0] == '}' && p[1] == '}');) {
+			unsigned char next = (unsigned char)p[1];
+			int ident = isalnum(next) || next == '_';
+
+			if (*p == '"' || *p == '`' || *p == '\'') {
+				if (!skip_literal(&p))
+					return 0;
+				continue;
+			}
+			if ((*p == '.' && (!ident || isdigit(next))) ||
+			    (*p == '$' && !ident))
+				return 0;
+			p++;
+		}
+		if (!*p)
+			return 0;
+	}
+	return 1;
+}
+
 struct alerting_rule *alerting_rule_new(const struct rule *rule,
 					const struct rule_group *group)
 {
@@ -227,14 +325,23 @@ struct alerting_rule *alerting_rule_new(const struct rule *rule,
 	r->annotations = kv_merge(rule->annotations, rule->nannotations, NULL,
 				  0, &r->nannotations);
 	r->label_tmpls = xcalloc(r->nlabels + 1, sizeof *r->label_tmpls);
-	for (size_t i = 0; i < r->nlabels; i++)
+	r->label_dyn = xcalloc(r->nlabels + 1, 1);
+	for (size_t i = 0; i < r->nlabels; i++) {
 		r->label_tmpls[i] = tmpl_rule_compile(r->name,
 						      r->labels[i].value);
+		r->label_dyn[i] = strstr(r->labels[i].value, "{{") != NULL;
+	}
 	r->annotation_tmpls =
 		xcalloc(r->nannotations + 1, sizeof *r->annotation_tmpls);
-	for (size_t i = 0; i < r->nannotations; i++)
-		r->annotation_tmpls[i] =
-			tmpl_rule_compile(r->name, r->annotations[i].value);
+	r->ann_kind = xcalloc(r->nannotations + 1, 1);
+	for (size_t i = 0; i < r->nannotations; i++) {
+		const char *text = r->annotations[i].value;
+
+		r->annotation_tmpls[i] = tmpl_rule_compile(r->name, text);
+		r->ann_kind[i] = !tmpl_text_pure(text)	     ? ANN_RENDER
+				 : tmpl_text_value_free(text) ? ANN_FIXED
+							      : ANN_VALUE;
+	}
 	r->health = ALERTING_HEALTH_UNKNOWN;
 	r->evaluated_at = ALERT_TIME_ZERO;
 	return r;
@@ -251,6 +358,12 @@ void alerting_rule_free(struct alerting_rule *r)
 		tmpl_rule_tmpl_free(r->annotation_tmpls[i]);
 	free(r->label_tmpls);
 	free(r->annotation_tmpls);
+	free(r->label_dyn);
+	free(r->ann_kind);
+	free(r->prev);
+	free(r->cache_name);
+	labels_free(r->cache_ext_labels);
+	free(r->cache_ext_url);
 	kv_free(r->labels, r->nlabels);
 	kv_free(r->annotations, r->nannotations);
 	free(r->last_error);
@@ -287,21 +400,52 @@ static char *expand(const struct expand_ctx *x, const struct tmpl_rule_tmpl *t)
 	return out;
 }
 
+/* The pairs of one alert's labels, pointing into the sample, the rule and
+ * vals (the rendered label templates, NULL where the text is plain). */
+struct alert_pairs {
+	struct label *v, vbuf[32];
+	char **vals, *valbuf[16];
+	size_t n;
+	const char *metric; /* the sample's __name__; NULL: none */
+	int lossless;
+};
+
+/* strcmp(name, "alertname") > 0, mostly told by the first byte. */
+static int after_alertname(const char *name)
+{
+	if (name[0] != 'a')
+		return (unsigned char)name[0] > 'a';
+	return strcmp(name, "alertname") > 0;
+}
+
 /* Alert labels: the sample's without __name__, then each rule label
  * expanded (an empty result deletes it), then alertname.  Both inputs are
- * sorted, so this is a merge into one allocation, not a builder. */
-static struct labels *alert_labels(const struct expand_ctx *x)
+ * sorted, so this is a merge, not a builder.  Release p with
+ * pairs_free().
+ *
+ * Sets p->metric to the sample's __name__ and p->lossless to 1 when every
+ * other label of the sample reappears unchanged in the result (it has no
+ * alertname, no label the rule sets and no empty value): then the result,
+ * the rule's label names and p->metric tell the sample's labels exactly. */
+static void pairs_make(const struct expand_ctx *x, struct alert_pairs *p)
 {
 	const struct labels *sl = x->data.labels;
 	const struct alerting_rule *r = x->r;
 	size_t cap = sl->n + r->nlabels + 1, n = 0, i = 0, j = 0;
-	struct label *v = xmalloc(cap * sizeof *v);
-	char **vals = xcalloc(r->nlabels + 1, sizeof *vals);
-	struct labels *l;
+	struct label *v;
 	int have_alertname = 0;
 
+	p->v = cap <= ARRAY_LEN(p->vbuf) ? p->vbuf : xmalloc(cap * sizeof *v);
+	p->vals = r->nlabels <= ARRAY_LEN(p->valbuf)
+			  ? p->valbuf
+			  : xmalloc(r->nlabels * sizeof *p->vals);
+	p->metric = NULL;
+	p->lossless = 1;
+	v = p->v;
+	/* plain text renders as itself: no copy */
 	for (size_t k = 0; k < r->nlabels; k++)
-		vals[k] = expand(x, r->label_tmpls[k]);
+		p->vals[k] =
+			r->label_dyn[k] ? expand(x, r->label_tmpls[k]) : NULL;
 	while (i < sl->n || j < r->nlabels) {
 		int c = i == sl->n	  ? 1
 			: j == r->nlabels ? -1
@@ -312,22 +456,31 @@ static struct labels *alert_labels(const struct expand_ctx *x)
 		if (c < 0) {
 			name = sl->v[i].name;
 			value = sl->v[i++].value;
-			if (strcmp(name, "__name__") == 0)
+			if (name[0] == '_' && strcmp(name, "__name__") == 0) {
+				p->metric = value;
 				continue;
+			}
+			if (!value[0])
+				p->lossless = 0;
 		} else {
-			if (c == 0)
+			if (c == 0) {
 				i++; /* the rule's label wins */
+				p->lossless = 0;
+			}
 			name = r->labels[j].name;
-			value = vals[j++];
+			value = p->vals[j] ? p->vals[j] : r->labels[j].value;
+			j++;
 		}
-		if (strcmp(name, "alertname") == 0) {
+		if (name[0] == 'a' && strcmp(name, "alertname") == 0) {
+			if (c < 0)
+				p->lossless = 0;
 			value = r->name;
 			have_alertname = 1;
 		}
 		if (!value[0])
 			continue;
 		/* alertname comes in its sorted place */
-		if (!have_alertname && strcmp(name, "alertname") > 0) {
+		if (!have_alertname && after_alertname(name)) {
 			v[n].name = "alertname";
 			v[n++].value = r->name;
 			have_alertname = 1;
@@ -339,12 +492,29 @@ static struct labels *alert_labels(const struct expand_ctx *x)
 		v[n].name = "alertname";
 		v[n++].value = r->name;
 	}
-	l = labels_from_sorted(v, n);
+	p->n = n;
+}
+
+static void pairs_free(const struct alerting_rule *r, struct alert_pairs *p)
+{
 	for (size_t k = 0; k < r->nlabels; k++)
-		free(vals[k]);
-	free(vals);
-	free(v);
-	return l;
+		free(p->vals[k]);
+	if (p->vals != p->valbuf)
+		free(p->vals);
+	if (p->v != p->vbuf)
+		free(p->v);
+}
+
+/* Returns 1 when p holds exactly the pairs of l. */
+static int pairs_equal(const struct alert_pairs *p, const struct labels *l)
+{
+	if (p->n != l->n)
+		return 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(p->v[i].value, l->v[i].value) != 0 ||
+		    strcmp(p->v[i].name, l->v[i].name) != 0)
+			return 0;
+	return 1;
 }
 
 /* Annotations: every template expanded, empty results kept. */
@@ -365,28 +535,234 @@ static struct labels *alert_annotations(const struct expand_ctx *x)
 	return l;
 }
 
-/* Returns a new pending alert for one sample (step 4's "new alert"). */
-static struct alert *alert_of_sample(const struct expand_ctx *x, int64_t ts)
-{
-	struct alert *a = alert_new();
+/*
+ * Reusing annotations.  Prometheus renders every annotation of every
+ * alert at every evaluation; the output is the same whenever the
+ * template's data is, unless it reads the clock or the TSDB (ann_kind).
+ * An alert's ann_src says what its annotations were rendered from,
+ * besides its value and the rule's cache_ext_* environment:
+ *   0  unknown: render again
+ *   1  a sample whose labels are the alert's less alertname and the rule's
+ *      label names (pairs_make()'s lossless case, no __name__)
+ *   2  the same plus __name__ = the rule's cache_name
+ * So when a sample yields the labels of an alert with the same ann_src,
+ * an annotation that reads no $value, or the same value bit for bit,
+ * stays as the alert has it.
+ */
 
-	a->labels = alert_labels(x);
+/* Returns the ann_src a sample's annotations will have. */
+static unsigned char ann_source(struct alerting_rule *r, const char *metric,
+				int lossless)
+{
+	if (!lossless)
+		return 0;
+	if (!metric)
+		return 1;
+	if (!r->cache_name)
+		r->cache_name = xstrdup(metric);
+	return strcmp(metric, r->cache_name) == 0 ? 2 : 0;
+}
+
+/* The bits of v: told apart are -0 and 0, and NaNs of other payloads. */
+static uint64_t double_bits(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof u);
+	return u;
+}
+
+/* Returns 1 when annotation i of an alert can stay as it is: its data
+ * but $value is the same (same_data), and so is $value or it is not read. */
+static int ann_keeps(const struct alerting_rule *r, size_t i, int same_data,
+		     int same_value)
+{
+	return same_data && (r->ann_kind[i] == ANN_FIXED ||
+			     (r->ann_kind[i] == ANN_VALUE && same_value));
+}
+
+/* Returns the annotations of a sample (ann_src src) that updates the
+ * active alert old: NULL when they are old's, else a new set, where what
+ * cannot stay is rendered again. */
+static struct labels *ann_update(const struct expand_ctx *x,
+				 const struct alert *old, unsigned char src)
+{
+	const struct alerting_rule *r = x->r;
+	size_t n = r->nannotations, nkeep = 0;
+	int same_data = src && old->ann_src == src;
+	int same_value = double_bits(old->value) == double_bits(x->data.value);
+	struct label *v;
+	struct labels *l;
+
+	for (size_t i = 0; i < n; i++)
+		nkeep += (size_t)ann_keeps(r, i, same_data, same_value);
+	if (nkeep == n)
+		return NULL;
+	if (nkeep == 0)
+		return alert_annotations(x);
+	/* made by this rule (ann_src): its names, in order */
+	assert(old->annotations->n == n);
+	v = xmalloc(n * sizeof *v);
+	for (size_t i = 0; i < n; i++) {
+		v[i].name = r->annotations[i].name;
+		v[i].value = ann_keeps(r, i, same_data, same_value)
+				     ? old->annotations->v[i].value
+				     : expand(x, r->annotation_tmpls[i]);
+	}
+	l = labels_from_sorted(v, n);
+	for (size_t i = 0; i < n; i++)
+		if (!ann_keeps(r, i, same_data, same_value))
+			free((char *)v[i].value);
+	free(v);
+	return l;
+}
+
+/* Notes the external labels and URL this evaluation renders with; when
+ * they changed, no alert's annotations are reusable. */
+static void cache_env(struct alerting_rule *r, const struct alerting_env *env)
+{
+	const struct labels *el = env->external_labels;
+	const char *url = env->external_url ? env->external_url : "";
+
+	if (r->cache_ext_url && strcmp(url, r->cache_ext_url) == 0 &&
+	    (el ? r->cache_ext_labels &&
+			  labels_equal(el, r->cache_ext_labels)
+		: !r->cache_ext_labels))
+		return;
+	free(r->cache_ext_url);
+	labels_free(r->cache_ext_labels);
+	r->cache_ext_url = xstrdup(url);
+	r->cache_ext_labels = el ? labels_dup(el) : NULL;
+	for (size_t i = 0; i < r->active.cap; i++)
+		if (r->active.slots[i])
+			r->active.slots[i]->ann_src = 0;
+}
+
+/* Sizes an empty table for n alerts. */
+static void table_reserve(struct alert_table *t, size_t n)
+{
+	assert(!t->cap);
+	t->cap = 8;
+	while (t->cap < 2 * (n + 1))
+		t->cap *= 2;
+	t->slots = xcalloc(t->cap, sizeof *t->slots);
+}
+
+/* What step 4 does with a pending or firing alert of the result. */
+struct fresh_update {
+	struct alert *old;
+	struct labels *annotations; /* owned; NULL: old's stay (reused) */
+	double value;
+	unsigned char ann_src;
+};
+
+/*
+ * The alerts of one result: updates of the rule's active alerts (each
+ * marked `seen`, which finds duplicates) and new alerts (nv, owned by the
+ * table t, which finds their duplicates).  order lists, in sample order,
+ * the alert each sample ends as: the next evaluation's hints (r->prev).
+ */
+struct fresh {
+	struct fresh_update *uv;
+	size_t nu;
+	struct alert_table t;
+	struct alert **nv;
+	size_t nn;
+	struct alert **order;
+	size_t n;
+};
+
+/* Releases f; after a failure (undo) also what it would have changed. */
+static void fresh_free(struct fresh *f, int undo)
+{
+	for (size_t i = 0; undo && i < f->nu; i++) {
+		f->uv[i].old->seen = 0;
+		labels_free(f->uv[i].annotations);
+	}
+	table_clear(&f->t, undo);
+	free(f->uv);
+	free(f->nv);
+	free(f->order);
+	memset(f, 0, sizeof *f);
+}
+
+/* The alert sample i of this result gives with pairs p: the one at the
+ * same place last time when its labels are p's (results tend to come in
+ * the same order), else a lookup.  Sets *l to p's label set when it had
+ * to be built (the caller owns it), else NULL. */
+static struct alert *find_old(const struct alerting_rule *r, size_t i,
+			      const struct alert_pairs *p, struct labels **l)
+{
+	struct alert *hint = i < r->nprev ? r->prev[i] : NULL;
+
+	*l = NULL;
+	if (hint && hint->state != ALERT_INACTIVE &&
+	    pairs_equal(p, hint->labels))
+		return hint;
+	*l = labels_from_sorted(p->v, p->n);
+	return table_get(&r->active, *l);
+}
+
+/* Steps 2-3 for one sample: an update of the alert with its labels, or a
+ * new alert.  Returns 0, or -1 when an earlier sample gave the same
+ * labels. */
+static int fresh_add(struct alerting_rule *r, const struct expand_ctx *x,
+		     int64_t ts, struct fresh *f)
+{
+	struct alert_pairs p;
+	struct labels *l;
+	struct alert *old, *a;
+	unsigned char src;
+	int rc = 0;
+
+	pairs_make(x, &p);
+	src = ann_source(r, p.metric, p.lossless);
+	old = find_old(r, f->n, &p, &l);
+	pairs_free(r, &p);
+	if (old && old->state != ALERT_INACTIVE) {
+		struct fresh_update *u = &f->uv[f->nu];
+
+		labels_free(l);
+		if (old->seen)
+			return -1;
+		old->seen = 1;
+		u->old = old;
+		u->annotations = ann_update(x, old, src);
+		u->value = x->data.value;
+		u->ann_src = src;
+		f->nu++;
+		f->order[f->n++] = old;
+		return 0;
+	}
+	assert(l); /* find_old() found no active alert: it built l */
+	a = alert_new();
+	a->labels = l;
 	a->annotations = alert_annotations(x);
+	a->ann_src = src;
 	a->value = x->data.value;
 	a->state = ALERT_PENDING;
 	a->active_at = ts;
-	return a;
+	if (table_get(&f->t, a->labels)) {
+		alert_free(a);
+		rc = -1;
+	} else {
+		table_put(&f->t, a);
+		f->nv[f->nn++] = a;
+		f->order[f->n++] = a;
+	}
+	return rc;
 }
 
 /*
  * Steps 2-3: builds the alerts of every sample into fresh.  Returns 0, or
  * -1 when two samples give the same label set (fresh must then be
- * cleared).  Nothing of the rule is touched.
+ * released with undo).  Nothing of the rule is touched but its
+ * cache_name and the `seen` marks.
  */
-static int alerts_of_result(const struct alerting_rule *r, int64_t ts,
+static int alerts_of_result(struct alerting_rule *r, int64_t ts,
 			    const struct alerting_result *res,
 			    const struct alerting_env *env,
-			    struct alert_table *fresh)
+			    struct fresh *fresh)
 {
 	struct labels *none = labels_empty();
 	struct alerting_sample scalar = {none, res->scalar};
@@ -395,10 +771,15 @@ static int alerts_of_result(const struct alerting_rule *r, int64_t ts,
 	struct expand_ctx x = {.r = r};
 	int rc = 0;
 
+	assert(none);
 	if (res->kind == ALERTING_RESULT_SCALAR) {
 		v = &scalar;
 		n = 1;
 	}
+	table_reserve(&fresh->t, n);
+	fresh->uv = xmalloc((n ? n : 1) * sizeof *fresh->uv);
+	fresh->nv = xmalloc((n ? n : 1) * sizeof *fresh->nv);
+	fresh->order = xmalloc((n ? n : 1) * sizeof *fresh->order);
 	x.data.external_labels = env->external_labels;
 	x.data.external_url = env->external_url ? env->external_url : "";
 	x.env.external_url = x.data.external_url;
@@ -406,49 +787,67 @@ static int alerts_of_result(const struct alerting_rule *r, int64_t ts,
 	x.env.query_ctx = env->query_ctx;
 	x.env.now = (double)ts / 1000.0;	/* `now` is the slot, as in Prometheus */
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct alert *a;
-
 		x.data.labels = v[i].labels ? v[i].labels : none;
 		x.data.value = v[i].value;
-		a = alert_of_sample(&x, ts);
-		if (table_get(fresh, a->labels)) {
-			alert_free(a);
-			rc = -1;
-		} else {
-			table_put(fresh, a);
-		}
+		rc = fresh_add(r, &x, ts, fresh);
 	}
 	labels_free(none);
 	return rc;
 }
 
+/* Forgets the hints: r's alerts may have moved or gone. */
+static void prev_clear(struct alerting_rule *r)
+{
+	r->nprev = 0;
+}
+
+/* Keeps the order of this result as the next evaluation's hints.  Every
+ * alert of it is in r->active after advance(): none is doomed. */
+static void prev_keep(struct alerting_rule *r, const struct fresh *f)
+{
+	if (f->n > r->prev_cap) {
+		free(r->prev);
+		r->prev_cap = f->n;
+		r->prev = xmalloc(r->prev_cap * sizeof *r->prev);
+	}
+	if (f->n)
+		memcpy(r->prev, f->order, f->n * sizeof *r->prev);
+	r->nprev = f->n;
+}
+
 /* --------------------------------------------------- steps 4-5: advance */
 
 /* Step 4: an alert already pending or firing keeps its ActiveAt and takes
- * the new value and annotations; otherwise the new pending alert replaces
- * it.  Consumes fresh. */
-static void merge(struct alerting_rule *r, struct alert_table *fresh)
+ * the new value and annotations (unless they are its own already);
+ * otherwise the new pending alert replaces it.  Leaves fresh's order;
+ * release fresh with fresh_free(fresh, 0). */
+static void merge(struct alerting_rule *r, struct fresh *fresh)
 {
-	for (size_t i = 0; i < fresh->cap; i++) {
-		struct alert *a = fresh->slots[i], *old;
+	for (size_t i = 0; i < fresh->nu; i++) {
+		const struct fresh_update *u = &fresh->uv[i];
+		struct alert *old = u->old;
 
-		if (!a)
-			continue;
-		assert(a->state == ALERT_PENDING && !a->in_result);
-		old = table_get(&r->active, a->labels);
-		if (old && old->state != ALERT_INACTIVE) {
-			old->value = a->value;
+		assert(old->seen && !old->in_result);
+		old->seen = 0;
+		old->value = u->value;
+		if (u->annotations) {
 			labels_free(old->annotations);
-			old->annotations = a->annotations;
-			a->annotations = NULL;
-			old->in_result = 1;
-			alert_free(a);
-			continue;
+			old->annotations = u->annotations;
 		}
+		old->ann_src = u->ann_src;
+		old->in_result = 1;
+	}
+	fresh->nu = 0;
+	/* A new alert replaces (frees) an inactive one with its labels,
+	 * which no update and no other new alert refers to. */
+	for (size_t i = 0; i < fresh->nn; i++) {
+		struct alert *a = fresh->nv[i];
+
+		assert(a->state == ALERT_PENDING && !a->in_result);
 		a->in_result = 1;
 		table_put(&r->active, a);
 	}
-	table_clear(fresh, 0);
+	fresh->nn = 0; /* r owns them now: fresh_free(fresh, 0) */
 }
 
 /* Step 5 for an alert missing from the result.  Returns 1 when it is
@@ -646,6 +1045,8 @@ static void send_alerts(struct alerting_rule *r, struct alert **v, size_t n,
 			    : env->resend_delay_ms;
 	struct buf url = {0};
 
+	if (!n)
+		return;
 	alerting_generator_url(&url, env->external_url, r->expr);
 	for (size_t i = 0; i < n; i++) {
 		struct alert *a = v[i];
@@ -674,13 +1075,44 @@ void alerting_output_free(struct alerting_output *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* --------------------------------------------------------- the digest */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h;
+}
+
+static uint64_t table_digest(const struct alert_table *t)
+{
+	uint64_t h = 0;
+
+	for (size_t j = 0; j < t->cap; j++) {
+		const struct alert *a = t->slots[j];
+		uint64_t x;
+
+		if (!a)
+			continue;
+		/* Order-independent: table layout may change. */
+		x = mix(a->labels->fp, (uint64_t)a->state);
+		x = mix(x, (uint64_t)a->active_at);
+		x = mix(x, (uint64_t)a->fired_at);
+		x = mix(x, (uint64_t)a->resolved_at);
+		x = mix(x, (uint64_t)a->last_sent_at);
+		x = mix(x, (uint64_t)a->valid_until);
+		x = mix(x, (uint64_t)a->keep_firing_since);
+		h += x * 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* ------------------------------------------------------------- Eval */
 
 int alerting_eval(struct alerting_rule *r, int64_t ts,
 		  const struct alerting_result *res,
 		  const struct alerting_env *env, struct alerting_output *out)
 {
-	struct alert_table fresh = {0};
+	struct fresh fresh = {0};
 	struct alert **v;
 	size_t active, n;
 
@@ -688,15 +1120,20 @@ int alerting_eval(struct alerting_rule *r, int64_t ts,
 	if (res->kind == ALERTING_RESULT_ERROR)
 		return rule_fail(
 		    r, xstrdup(res->error ? res->error : "query failed"));
+	cache_env(r, env);
 	if (alerts_of_result(r, ts, res, env, &fresh) < 0) {
-		table_clear(&fresh, 1);
+		fresh_free(&fresh, 1);
 		return rule_fail(r, xstrdup(ERR_DUPLICATE));
 	}
 	merge(r, &fresh);
 	active = advance(r, ts);
+	prev_keep(r, &fresh);
+	fresh_free(&fresh, 0);
 	if (env->limit > 0 && active > (unsigned long long)env->limit) {
 		/* All alerts go, with no resolved notification (§2.2.6). */
 		table_clear(&r->active, 1);
+		prev_clear(r);
+		r->digest_ok = 0;
 		return rule_fail(r, xasprintf("exceeded limit of %lld with "
 					      "%zu alerts",
 					      env->limit, active));
@@ -704,15 +1141,26 @@ int alerting_eval(struct alerting_rule *r, int64_t ts,
 	r->health = ALERTING_HEALTH_OK;
 	free(r->last_error);
 	r->last_error = NULL;
-	v = table_sorted(&r->active, &n);
-	if (r->restored && !env->no_series)
+	if (r->restored && !env->no_series) {
+		v = table_sorted(&r->active, &n);
 		write_series(r, v, n, ts - env->query_offset_ms, out);
+	} else {
+		v = table_due(&r->active, ts, env->resend_delay_ms, &n);
+	}
 	send_alerts(r, v, n, ts, env, out);
 	free(v);
+	/* now, while the alerts are in the cache */
+	r->digest = table_digest(&r->active);
+	r->digest_ok = 1;
 	return 0;
 }
 
 /* --------------------------------------------------------------- reading */
+
+uint64_t alerting_rule_digest(const struct alerting_rule *r)
+{
+	return r->digest_ok ? r->digest : table_digest(&r->active);
+}
 
 enum alert_state alerting_rule_state(const struct alerting_rule *r)
 {
@@ -755,10 +1203,18 @@ int alerting_rule_same(const struct alerting_rule *a,
 void alerting_rule_carry_over(struct alerting_rule *to,
 			      struct alerting_rule *from)
 {
-	for (size_t i = 0; i < from->active.cap; i++)
-		if (from->active.slots[i])
-			table_put(&to->active, from->active.slots[i]);
+	for (size_t i = 0; i < from->active.cap; i++) {
+		struct alert *a = from->active.slots[i];
+
+		if (!a)
+			continue;
+		a->ann_src = 0; /* to's templates may differ */
+		table_put(&to->active, a);
+	}
 	table_clear(&from->active, 0);
+	prev_clear(to);
+	prev_clear(from);
+	to->digest_ok = from->digest_ok = 0;
 }
 
 void alerting_group_carry_over(struct alerting_rule **to, size_t nto,
@@ -815,6 +1271,8 @@ struct alert *alerting_rule_import(struct alerting_rule *r,
 	a->valid_until = p->valid_until;
 	a->keep_firing_since = p->keep_firing_since;
 	table_put(&r->active, a);
+	prev_clear(r); /* the alert a replaced may be a hint */
+	r->digest_ok = 0;
 	return a;
 }
 

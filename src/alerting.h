@@ -64,8 +64,13 @@ struct alert {
 	int64_t valid_until;	   /* EndsAt of the last firing send */
 	int64_t keep_firing_since; /* ALERT_TIME_ZERO unless kept firing */
 	/* private to alerting.c, 0 between evaluations */
-	int in_result; /* this evaluation's result holds it */
-	int doomed;    /* to be deleted at the end of this evaluation */
+	unsigned char in_result; /* this evaluation's result holds it */
+	unsigned char doomed; /* to be deleted at the end of this evaluation */
+	/* private to alerting.c: how the annotations were rendered, for
+	 * their reuse (see alerts_of_result()); 0: not reusable */
+	unsigned char ann_src;
+	unsigned char seen; /* private: this result holds it; 0 between
+			       evaluations */
 };
 
 /* Alerts keyed by label set: open addressing on the fingerprint, linear
@@ -106,6 +111,21 @@ struct alerting_rule {
 	int restored;
 
 	struct alert_table active; /* pending, firing and resolved alerts */
+
+	/* private to alerting.c: what rendering needs to skip */
+	unsigned char *label_dyn; /* per label: the template has actions */
+	unsigned char *ann_kind; /* per annotation: what it reads (alerting.c) */
+	char *cache_name; /* the __name__ reusable annotations were made of */
+	struct labels *cache_ext_labels; /* the env they were made in */
+	char *cache_ext_url;		  /* NULL: none yet */
+	/* The alerts of the last result in its order (borrowed from active;
+	 * emptied whenever one may have gone): where to look first. */
+	struct alert **prev;
+	size_t nprev, prev_cap;
+	/* alerting_rule_digest() as of the last evaluation; 0 in digest_ok
+	 * once an alert changed since */
+	uint64_t digest;
+	int digest_ok;
 };
 
 /*
@@ -219,6 +239,11 @@ enum alert_state alerting_rule_state(const struct alerting_rule *r);
  * pointers; free the array, not the alerts), or NULL when there are none. */
 const struct alert **alerting_rule_alerts(const struct alerting_rule *r,
 					  size_t *n);
+
+/* Returns a digest of what a restart needs of r's alerts (labels, state
+ * and times; not values or annotations), independent of their order:
+ * equal digests mean (but for collisions) nothing to save again. */
+uint64_t alerting_rule_digest(const struct alerting_rule *r);
 
 /* Returns the alert with these labels, or NULL. */
 struct alert *alerting_rule_find(const struct alerting_rule *r,

@@ -303,28 +303,11 @@ static uint64_t group_digest(const struct eval_group *g)
 
 	for (size_t i = 0; i < g->nrules; i++) {
 		const struct alerting_rule *r = g->rules[i].ar;
-		const struct alert_table *t;
 
 		if (!r)
 			continue;
-		t = &r->active;
 		h = mix(h, i);
-		for (size_t j = 0; j < t->cap; j++) {
-			const struct alert *a = t->slots[j];
-			uint64_t x;
-
-			if (!a)
-				continue;
-			/* Order-independent: table layout may change. */
-			x = mix(a->labels->fp, (uint64_t)a->state);
-			x = mix(x, (uint64_t)a->active_at);
-			x = mix(x, (uint64_t)a->fired_at);
-			x = mix(x, (uint64_t)a->resolved_at);
-			x = mix(x, (uint64_t)a->last_sent_at);
-			x = mix(x, (uint64_t)a->valid_until);
-			x = mix(x, (uint64_t)a->keep_firing_since);
-			h += x * 0x100000001b3ULL;
-		}
+		h += alerting_rule_digest(r);
 	}
 	return h ? h : 1;
 }

@@ -486,6 +486,50 @@ static int float_syntax(const char *p, int *underscores)
 	return *p == '\0';
 }
 
+/*
+ * The common case, fast: n bytes of [-]digits[.digits] whose digits, as
+ * an integer m, are exact in a double (m <= 2^53), over 10^k with k <= 22,
+ * also exact.  One IEEE division of exact operands rounds correctly, so
+ * *v is what strtod() and Go's ParseFloat give (Clinger's fast path).
+ * Returns 1, or 0 when the text is anything else.
+ */
+static int plain_decimal(const char *p, size_t n, double *v)
+{
+	static const double pow10[] = {
+		1e0,  1e1,  1e2,  1e3,	1e4,  1e5,  1e6,  1e7,
+		1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+		1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+	};
+	const char *end = p + n;
+	uint64_t m = 0;
+	int neg = 0, ndig = 0, k = 0, dot = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	for (; p < end; p++) {
+		if (*p >= '0' && *p <= '9') {
+			if (++ndig > 19)
+				return 0;
+			m = m * 10 + (uint64_t)(*p - '0');
+			k += dot;
+		} else if (*p == '.' && !dot && ndig) {
+			dot = 1;
+		} else {
+			return 0;
+		}
+	}
+	/* a digit on each side of a dot */
+	if (!ndig || (dot && !k) || m > (1ULL << 53) ||
+	    k >= (int)ARRAY_LEN(pow10))
+		return 0;
+	*v = (double)m / pow10[k];
+	if (neg)
+		*v = -*v;
+	return 1;
+}
+
 static int parse_float_error(const char *s, const char *why, struct buf *err)
 {
 	buf_puts(err, "strconv.ParseFloat: parsing ");
@@ -976,23 +1020,57 @@ static int sc_char(struct scan *s, char c)
 	return 0;
 }
 
-/* A string without escapes or control characters; *len its length. */
+/* Returns 1 when none of n bytes is a control character or '\\'; sets
+ * *high when one is non-ASCII.  Eight bytes at a time: a word with a
+ * byte that might be one of those is looked at byte by byte. */
+static int str_plain(const unsigned char *p, size_t n, int *high)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t tops = 0x8080808080808080ULL;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, bs;
+
+		memcpy(&w, p + i, 8);
+		bs = w ^ (ones * '\\');
+		/* top bit set, below 0x20, equal to '\\' (no false negative) */
+		if (!((w | ((w - ones * 0x20) & ~w) | ((bs - ones) & ~bs)) &
+		      tops))
+			continue;
+		for (size_t j = i; j < i + 8; j++) {
+			if (p[j] < 0x20 || p[j] == '\\')
+				return 0;
+			*high |= p[j] >= 0x80;
+		}
+	}
+	for (; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == '\\')
+			return 0;
+		*high |= p[i] >= 0x80;
+	}
+	return 1;
+}
+
+/* A string without escapes or control characters, and valid UTF-8; *len
+ * its length.  Outside strings the scanner takes ASCII alone, so checking
+ * the strings checks the whole body (no sequence spans a '"'). */
 static const char *sc_str(struct scan *s, size_t *len)
 {
-	const char *start;
+	const char *start, *q;
+	int high = 0;
 
 	if (!sc_char(s, '"'))
 		return NULL;
 	start = s->p;
-	while (s->p < s->end && *s->p != '"') {
-		if (*s->p == '\\' || (unsigned char)*s->p < 0x20)
-			return NULL;
-		s->p++;
-	}
-	if (s->p == s->end)
+	q = memchr(start, '"', (size_t)(s->end - start));
+	if (!q)
 		return NULL;
-	*len = (size_t)(s->p - start);
-	s->p++;
+	*len = (size_t)(q - start);
+	if (!str_plain((const unsigned char *)start, *len, &high) ||
+	    (high && !utf8_valid(start, *len)))
+		return NULL;
+	s->p = q + 1;
 	return start;
 }
 
@@ -1042,6 +1120,10 @@ static int sc_num(struct scan *s, double *v)
 	if (q < s->end && (*q == 'e' || *q == 'E'))
 		return 0; /* rare: left to the general path */
 	n = (size_t)(q - s->p);
+	if (plain_decimal(s->p, n, v)) {
+		s->p = q;
+		return 1;
+	}
 	if (n >= sizeof tmp)
 		return 0;
 	memcpy(tmp, s->p, n);
@@ -1059,10 +1141,19 @@ static int sc_num(struct scan *s, double *v)
  * labels_builder_set() would make of them, with one allocation. */
 static struct labels *pairs_build(struct label *v, size_t n)
 {
-	size_t k = 0;
+	size_t k = 0, i = 1;
 
+	/* Prometheus sends them sorted: then names are unique too */
+	while (i < n && strcmp(v[i - 1].name, v[i].name) < 0)
+		i++;
+	if (i >= n) {
+		for (size_t j = 0; j < n; j++)
+			if (v[j].value[0])
+				v[k++] = v[j];
+		return labels_from_sorted(v, k);
+	}
 	/* insertion sort, stable: equal names stay in document order */
-	for (size_t i = 1; i < n; i++) {
+	for (i = 1; i < n; i++) {
 		struct label x = v[i];
 		size_t j = i;
 
@@ -1072,7 +1163,7 @@ static struct labels *pairs_build(struct label *v, size_t n)
 		}
 		v[j] = x;
 	}
-	for (size_t i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		if (i + 1 < n && strcmp(v[i].name, v[i + 1].name) == 0)
 			continue; /* a later one of the same name wins */
 		if (v[i].value[0])
@@ -1102,12 +1193,14 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 			    !(value = sc_str(s, &vl)))
 				return 0;
 			/* NUL-terminated copies, side by side */
+			buf_grow(scratch, nl + vl + 2);
 			offs[np][0] = scratch->len;
-			buf_add(scratch, name, nl);
-			buf_putc(scratch, '\0');
-			offs[np][1] = scratch->len;
-			buf_add(scratch, value, vl);
-			buf_putc(scratch, '\0');
+			memcpy(scratch->s + scratch->len, name, nl);
+			scratch->s[scratch->len + nl] = '\0';
+			offs[np][1] = scratch->len + nl + 1;
+			memcpy(scratch->s + offs[np][1], value, vl);
+			scratch->s[offs[np][1] + vl] = '\0';
+			scratch->len += nl + vl + 2;
 			np++;
 		} while (sc_char(s, ','));
 		if (!sc_char(s, '}'))
@@ -1122,7 +1215,7 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 	t *= 1000.0;
 	if (!(t > -9.2e18 && t < 9.2e18))
 		return 0;
-	{
+	if (!plain_decimal(val, vl, &out->value)) {
 		struct buf why = {0};
 		int bad = promapi_parse_value(val, &out->value, &why) == -1;
 
@@ -1147,8 +1240,8 @@ int promapi_parse_fast(long http_status, const char *body, size_t len,
 	size_t cap = 0;
 
 	memset(r, 0, sizeof *r);
-	if (!body || http_status < 200 || http_status > 299 ||
-	    !utf8_valid(body, len))
+	/* UTF-8 is checked string by string (sc_str()) */
+	if (!body || http_status < 200 || http_status > 299)
 		return 0;
 	s.p = body;
 	s.end = body + len;

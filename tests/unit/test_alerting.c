@@ -1271,3 +1271,235 @@ Test(alerting, keep_firing_counts_toward_limit)
 	cr_assert_eq(alerting_rule_state(rule), ALERT_INACTIVE);
 	cr_assert_str_eq(rule->last_error, "exceeded limit of 1 with 2 alerts");
 }
+
+/* ------------------------------------------- reuse of rendered results */
+
+/* Evaluates `rule` at ts on one sample (labels spec, may hold __name__)
+ * with value v; asserts success and returns the alert of alert spec
+ * aspec. */
+static struct alert *ev1(int64_t ts, const char *spec, double v,
+			 const char *aspec)
+{
+	struct labels *l = mk(spec);
+	struct alerting_sample s = {l, v};
+	struct alerting_result res = {
+	    .kind = ALERTING_RESULT_VECTOR, .samples = &s, .nsamples = 1};
+	struct alert *a;
+
+	alerting_output_free(&out);
+	cr_assert_eq(alerting_eval(rule, ts, &res, &env, &out), 0, "%s",
+		     rule->last_error ? rule->last_error : "");
+	labels_free(l);
+	a = get(aspec);
+	cr_assert_not_null(a, "no alert {%s}", aspec);
+	return a;
+}
+
+static void expect_ann(const struct alert *a, const char *want)
+{
+	cr_assert_str_eq(labels_get(a->annotations, "d"), want);
+}
+
+/* Annotations are rendered again whenever anything they may read
+ * changed: $value, $labels (also __name__), $externalLabels,
+ * $externalURL; and kept when nothing did. */
+Test(alerting, annotations_follow_their_data)
+{
+	struct labels *ext = mk("dc=eu");
+	struct alert *a;
+
+	rule_a("0s", "    annotations:\n      d: '{{ $labels.__name__ }} "
+		     "{{ $value }} {{ $externalLabels.dc }} "
+		     "{{ $externalURL }}'\n      s: plain\n");
+	a = ev1(T(0), "__name__=X,i=1", 1, "i=1");
+	expect_ann(a, "X 1  http://prom:9090");
+	a = ev1(T(1), "__name__=X,i=1", 1, "i=1");
+	expect_ann(a, "X 1  http://prom:9090");
+	cr_assert_str_eq(labels_get(a->annotations, "s"), "plain");
+	a = ev1(T(2), "__name__=X,i=1", 2, "i=1");
+	expect_ann(a, "X 2  http://prom:9090");
+	a = ev1(T(3), "__name__=Y,i=1", 2, "i=1");
+	expect_ann(a, "Y 2  http://prom:9090");
+	a = ev1(T(4), "i=1", 2, "i=1");
+	expect_ann(a, " 2  http://prom:9090");
+	a = ev1(T(5), "__name__=X,i=1", 2, "i=1");
+	expect_ann(a, "X 2  http://prom:9090");
+	env.external_labels = ext;
+	a = ev1(T(6), "__name__=X,i=1", 2, "i=1");
+	expect_ann(a, "X 2 eu http://prom:9090");
+	env.external_url = "http://other";
+	a = ev1(T(7), "__name__=X,i=1", 2, "i=1");
+	expect_ann(a, "X 2 eu http://other");
+	env.external_labels = NULL;
+	a = ev1(T(8), "__name__=X,i=1", 2, "i=1");
+	expect_ann(a, "X 2  http://other");
+	/* -0 and 0 print differently */
+	a = ev1(T(9), "__name__=X,i=1", 0.0, "i=1");
+	expect_ann(a, "X 0  http://other");
+	a = ev1(T(10), "__name__=X,i=1", -0.0, "i=1");
+	expect_ann(a, "X -0  http://other");
+	labels_free(ext);
+}
+
+/* A label of the sample that the rule's labels replace is still in
+ * $labels: a new value of it renders again. */
+Test(alerting, annotations_see_replaced_labels)
+{
+	struct alert *a;
+
+	rule_a("0s", "    labels:\n      sev: page\n    annotations:\n"
+		     "      d: '{{ $labels.sev }}{{ $labels.alertname }}'\n");
+	a = ev1(T(0), "i=1,sev=a", 1, "i=1,sev=page");
+	expect_ann(a, "a");
+	a = ev1(T(1), "i=1,sev=b", 1, "i=1,sev=page");
+	expect_ann(a, "b");
+	a = ev1(T(2), "alertname=Z,i=1,sev=b", 1, "i=1,sev=page");
+	expect_ann(a, "bZ");
+	a = ev1(T(3), "i=1,sev=b", 1, "i=1,sev=page");
+	expect_ann(a, "b");
+}
+
+/* Templates that read the clock or the TSDB render at every evaluation. */
+Test(alerting, annotations_with_now_render_every_time)
+{
+	struct alert *a;
+
+	/* Go prints float64 seconds with %v */
+	rule_a("0s", "    annotations:\n      d: '{{ now }}'\n");
+	a = ev1(T(0), "i=1", 1, "i=1");
+	expect_ann(a, "1.70000004e+09");
+	a = ev1(T(1), "i=1", 1, "i=1");
+	expect_ann(a, "1.7000001e+09");
+}
+
+/* Samples in another order, or one twice, find their own alerts. */
+Test(alerting, result_order_changes)
+{
+	const char *spec[] = {"i=1", "i=2", "i=3"};
+	const char *rev[] = {"i=3", "i=1", "i=2"};
+	const char *dup[] = {"i=1", "i=3", "i=3"};
+	double v[] = {1, 2, 3};
+
+	rule_a("0s", "    annotations:\n      d: '{{ $labels.i }}={{ $value }}'\n");
+	cr_assert_eq(eval_on(rule, T(0), spec, v, 3), 0);
+	cr_assert_eq(eval_on(rule, T(1), spec, v, 3), 0);
+	cr_assert_eq(eval_on(rule, T(2), rev, v, 3), 0);
+	expect_ann(get("i=3"), "3=1");
+	expect_ann(get("i=1"), "1=2");
+	expect_ann(get("i=2"), "2=3");
+	cr_assert_eq(get("i=3")->value, 1);
+	cr_assert_eq(eval_on(rule, T(3), dup, v, 3), -1);
+	cr_assert_eq(eval_on(rule, T(4), rev, v, 3), 0);
+	cr_assert_eq(eval_on(rule, T(5), spec, v, 2), 0);
+	expect_ann(get("i=1"), "1=1");
+	expect_ann(get("i=2"), "2=2");
+	cr_assert_eq(get("i=3")->state, ALERT_INACTIVE);
+	cr_assert_eq(eval_on(rule, T(6), spec, v, 3), 0);
+	expect_alert("i=3", ALERT_FIRING, T(6));
+	expect_ann(get("i=3"), "3=3");
+	cr_assert_eq(rule->active.count, 3);
+}
+
+/* Alerts taken over by a reloaded rule render its templates. */
+Test(alerting, carried_over_alerts_render_new_templates)
+{
+	static const char *const yaml =
+	    "groups:\n- name: g\n  rules:\n"
+	    "  - alert: A\n    expr: X\n    annotations:\n      d: old\n"
+	    "  - alert: A\n    expr: X\n    annotations:\n"
+	    "      d: 'new {{ $value }}'\n";
+	struct alert *a;
+
+	rule = load_rule(yaml, 0);
+	a = ev1(T(0), "i=1", 1, "i=1");
+	expect_ann(a, "old");
+	rule2 = load_rule(yaml, 1);
+	alerting_rule_carry_over(rule2, rule);
+	alerting_rule_free(rule);
+	rule = rule2;
+	rule2 = NULL;
+	a = ev1(T(1), "i=1", 1, "i=1");
+	expect_ann(a, "new 1");
+	cr_assert_eq(a->active_at, T(0));
+}
+
+/* Every annotation, reused or rendered again, is what rendering it
+ * afresh gives, while the value, the series' labels and the external
+ * labels and URL change in turn; templates that may read $value in
+ * roundabout ways included. */
+Test(alerting, reused_annotations_equal_fresh_renders)
+{
+	static const char *const tmpls[] = {
+	    "plain text",
+	    "{{ $labels.i }} on {{ $labels.__name__ }}",
+	    "{{ $value }}",
+	    "{{ printf \"%v\" . }}",
+	    "{{ $x := . }}{{ $x.Labels.i }}{{ printf \"%v\" $x }}",
+	    "{{ printf \"%v\" $ }}",
+	    "{{ with $ }}{{ .Labels.i }}{{ end }}{{ $.Labels }}",
+	    "{{ define \"t\" }}{{ printf \"%v\" . }}{{ end }}"
+	    "{{ template \"t\" . }}",
+	    "{{ \"}}\" }}{{ printf \"%v\" . }}",
+	    "{{ printf \"%v}}\" . }}",
+	    "{{ printf `%v}}` . }}",
+	    "{{ `}}` }}{{ printf \"%v\" . }}",
+	    "{{ '}' }}{{ printf \"%v\" . }}",
+	    "{{ range $labels }}{{ . }}{{ end }}",
+	    "{{ 0.5 }} {{ $externalLabels.dc }} {{ $externalURL }}",
+	    "{{ now }}",
+	    "{{ humanize 1.5 }} {{ toUpper $labels.i }}",
+	};
+	static const struct {
+		const char *spec;
+		double v;
+		int ext; /* 0: none, 1: dc=eu, 2: dc=us + other URL */
+	} steps[] = {
+	    {"__name__=X,i=1", 1, 0}, {"__name__=X,i=1", 1, 0},
+	    {"__name__=X,i=1", 2, 0}, {"__name__=Y,i=1", 2, 0},
+	    {"i=1", 2, 0},	      {"i=1", 2, 1},
+	    {"i=1", 3, 1},	      {"i=1", 3, 2},
+	    {"__name__=X,i=1", 3, 2}, {"__name__=X,i=1", 3, 2},
+	};
+	struct labels *ext1 = mk("dc=eu"), *ext2 = mk("dc=us");
+	struct buf yaml = {0};
+
+	buf_puts(&yaml, "groups:\n- name: g\n  rules:\n  - alert: A\n"
+			"    expr: X\n    annotations:\n");
+	for (size_t i = 0; i < sizeof tmpls / sizeof *tmpls; i++) {
+		buf_printf(&yaml, "      a%02zu: '", i);
+		for (const char *c = tmpls[i]; *c; c++)
+			buf_puts(&yaml, *c == '\'' ? "''" : (char[]){*c, 0});
+		buf_puts(&yaml, "'\n");
+	}
+	rule = load_rule(buf_str(&yaml), 0);
+	buf_free(&yaml);
+	for (size_t k = 0; k < sizeof steps / sizeof *steps; k++) {
+		struct labels *l = mk(steps[k].spec);
+		struct alert *a;
+
+		env.external_labels = steps[k].ext == 0	  ? NULL
+				      : steps[k].ext == 1 ? ext1
+							  : ext2;
+		env.external_url =
+		    steps[k].ext == 2 ? "http://other" : "http://prom:9090";
+		a = ev1(T((int)k), steps[k].spec, steps[k].v, "i=1");
+		for (size_t i = 0; i < sizeof tmpls / sizeof *tmpls; i++) {
+			struct tmpl_rule_data data = {l, env.external_labels,
+						      env.external_url,
+						      steps[k].v};
+			struct tmpl_rule_env tenv = {env.external_url,
+						     fake_query, NULL,
+						     (double)T((int)k) / 1000};
+			char name[8], *want;
+
+			snprintf(name, sizeof name, "a%02zu", i);
+			tmpl_expand_rule("A", tmpls[i], &data, &tenv, &want);
+			cr_assert_str_eq(labels_get(a->annotations, name),
+					 want, "step %zu, %s", k, tmpls[i]);
+			free(want);
+		}
+		labels_free(l);
+	}
+	labels_free(ext1);
+	labels_free(ext2);
+}

@@ -1238,3 +1238,129 @@ Test(promapi_curl, status_text)
 	cr_assert_str_eq(promapi_status_text(599), "");
 	cr_assert_str_eq(promapi_status_text(-1), "");
 }
+
+/* ------------------------------------------------- fast path agreement */
+
+/* Parses one sample {"metric":{"l":lv},"value":[t,v]} with both paths;
+ * returns what the fast path said (1: took it) after checking that the
+ * two agree bit for bit. */
+static int both_paths(const char *lv, const char *t, const char *v)
+{
+	char *body = xasprintf("{\"status\":\"success\",\"data\":{"
+			       "\"resultType\":\"vector\",\"result\":["
+			       "{\"metric\":{\"l\":\"%s\"},\"value\":[%s,"
+			       "\"%s\"]}]}}",
+			       lv, t, v);
+	struct promapi_result f, g;
+	struct buf err = {0};
+	int fast = promapi_parse_fast(200, body, strlen(body), &f);
+	int rc = promapi_parse_json(200, JSON, body, strlen(body), &g, &err);
+
+	if (fast) {
+		cr_assert_eq(rc, 0, "%s: %s", body, buf_str(&err));
+		cr_assert_eq(f.n, 1);
+		cr_assert_eq(memcmp(&f.v[0].value, &g.v[0].value,
+				    sizeof(double)),
+			     0, "%s: value %.17g, want %.17g", body,
+			     f.v[0].value, g.v[0].value);
+		cr_assert_eq(f.v[0].t_ms, g.v[0].t_ms, "%s: time", body);
+		cr_assert(labels_equal(f.v[0].labels, g.v[0].labels), "%s",
+			  body);
+	}
+	promapi_result_free(&f);
+	promapi_result_free(&g);
+	buf_free(&err);
+	free(body);
+	return fast;
+}
+
+Test(promapi_fast, numbers_agree_with_strtod)
+{
+	static const char *const values[] = {
+	    "0", "-0", "0.0", "-0.0", "1", "0.1", "0.3", "0.100042",
+	    "123.456", "1733540000.123", "9007199254740992",
+	    "9007199254740993", "90071992547409930", "0.000000000000000000001",
+	    "0.0000000000000000000001", "1.7976931348623157",
+	    "12345678901234567890", "3.14159265358979323846", "007",
+	    "1.", ".5", "-.5", "+1", "1e5", "1_0", "NaN", "-Inf", "0x1p3",
+	};
+	static const char *const times[] = {
+	    "1733540000", "1733540000.123", "0.050", "-0.001",
+	    "1733540000.1234567", "9007199254.740993", "0",
+	};
+
+	for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+		both_paths("x", "1", values[i]);
+	for (size_t i = 0; i < sizeof times / sizeof *times; i++)
+		cr_assert(both_paths("x", times[i], "1"), "%s", times[i]);
+	/* pseudo-random decimals of every length */
+	{
+		uint64_t x = 88172645463325252ULL;
+
+		for (int i = 0; i < 20000; i++) {
+			char v[40];
+			int digits, point;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			digits = 1 + (int)(x % 17);
+			point = (int)((x >> 8) % (uint64_t)(digits + 1));
+			snprintf(v, sizeof v, "%s%0*llu", (x >> 20) & 1 ? "-" : "",
+				 digits,
+				 (unsigned long long)((x >> 24) % 100000000000000000ULL));
+			v[strlen(v) - (size_t)point] = '\0';
+			if (point) {
+				char frac[40];
+
+				snprintf(frac, sizeof frac, "%llu",
+					 (unsigned long long)(x % 1000000ULL));
+				strncat(v, ".", sizeof v - strlen(v) - 1);
+				strncat(v, frac, sizeof v - strlen(v) - 1);
+			}
+			both_paths("x", "1", v);
+		}
+	}
+}
+
+Test(promapi_fast, utf8_checked_in_strings)
+{
+	cr_assert(both_paths("\xc3\xbc", "1", "1"));
+	cr_assert(both_paths("a\xe2\x82\xac" "b", "1", "1"));
+	cr_assert_not(both_paths("\xc3", "1", "1"));
+	cr_assert_not(both_paths("\xff", "1", "1"));
+	cr_assert_not(both_paths("\xed\xa0\x80", "1", "1")); /* surrogate */
+	cr_assert_not(both_paths("\xc0\xaf", "1", "1"));     /* overlong */
+}
+
+/* Escapes and control characters anywhere in a string leave the fast
+ * path (whose scan looks at eight bytes at a time). */
+Test(promapi_fast, escapes_and_controls_anywhere)
+{
+	for (size_t at = 0; at < 20; at++) {
+		char v[32];
+
+		memset(v, 'a', sizeof v);
+		v[at] = '\\';
+		v[at + 1] = 'n';
+		v[24] = '\0';
+		cr_assert_not(both_paths(v, "1", "1"), "escape at %zu", at);
+		memset(v, 'a', sizeof v);
+		v[at] = '\x01';
+		v[24] = '\0';
+		cr_assert_not(both_paths(v, "1", "1"), "control at %zu", at);
+		memset(v, 'a', sizeof v);
+		v[at] = '\xc3';
+		v[at + 1] = '\xa9';
+		v[24] = '\0';
+		cr_assert(both_paths(v, "1", "1"), "UTF-8 at %zu", at);
+		v[at + 1] = 'a';
+		cr_assert_not(both_paths(v, "1", "1"), "bad UTF-8 at %zu", at);
+		memset(v, ']', sizeof v); /* 0x5d: next to '\\' */
+		v[24] = '\0';
+		cr_assert(both_paths(v, "1", "1"));
+		memset(v, ' ', sizeof v);
+		v[24] = '\0';
+		cr_assert(both_paths(v, "1", "1"));
+	}
+}
