@@ -100,9 +100,10 @@ typedef void loop_http_fn(CURL *easy, CURLcode rc, void *arg);
  * transfers at once (0: unlimited); further ones wait in FIFO order.  NULL
  * when curl fails.  Free with loop_http_free() before loop_free(l). */
 struct loop_http *loop_http_new(struct loop *l, size_t max_active);
-/* At most n connections to one host (curl's CURLMOPT_MAX_HOST_CONNECTIONS;
- * 0: no limit): transfers beyond wait inside curl, for that host only. */
-void loop_http_max_host(struct loop_http *h, long n);
+/* At most n transfers at once to one scheme://host:port among those
+ * started with loop_http_start_to() (0: no cap; only for a handle made
+ * without max_active): the others wait, in order, for that host only. */
+void loop_http_max_host(struct loop_http *h, size_t n);
 /* Aborts every running and queued transfer, calling each one's done callback
  * with CURLE_ABORTED_BY_CALLBACK (starting new transfers from it fails), then
  * frees h.  Not from inside a done callback.  NULL ok. */
@@ -114,6 +115,10 @@ void loop_http_free(struct loop_http *h);
  * CURLE_FAILED_INIT. */
 int loop_http_start(struct loop_http *h, CURL *easy, loop_http_fn *done,
 		    void *arg);
+/* loop_http_start() for a transfer to url, counted against the handle's
+ * per-host cap (loop_http_max_host()). */
+int loop_http_start_to(struct loop_http *h, CURL *easy, const char *url,
+		       loop_http_fn *done, void *arg);
 /* Returns the number of transfers running / waiting for a slot. */
 size_t loop_http_active(const struct loop_http *h);
 size_t loop_http_queued(const struct loop_http *h);

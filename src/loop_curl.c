@@ -8,15 +8,20 @@
  */
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "loop.h"
 #include "util.h"
 
-/* One transfer, on exactly one of the lists active or queue. */
+struct hostq;
+
+/* One transfer, on exactly one of the lists active, queue or its host's
+ * queue. */
 struct xfer {
 	CURL *easy;
 	loop_http_fn *done;
 	void *arg;
+	struct hostq *host; /* with a per-host cap; NULL: none */
 	struct xfer *prev, *next;
 };
 
@@ -25,13 +30,25 @@ struct xlist {
 	size_t n;
 };
 
+/* Transfers to one scheme://host:port under loop_http_max_host(): those
+ * beyond the cap wait here, not in curl (whose pending list is walked at
+ * every removal: quadratic with thousands waiting). */
+struct hostq {
+	struct hostq *next;
+	char *key;
+	size_t active;
+	struct xlist queue;
+};
+
 struct loop_http {
 	struct loop *loop;
 	CURLM *multi;
 	uint64_t timer;
 	size_t max;
+	size_t max_host; /* 0: no per-host cap */
 	int closing;
 	struct xlist active, queue;
+	struct hostq *hosts;
 };
 
 /* ------------------------------------------------------------------ lists */
@@ -117,6 +134,23 @@ static void queue_run(struct loop_http *h)
 	}
 }
 
+/* A transfer to host ended: the next one waiting for it starts. */
+static void host_release(struct loop_http *h, struct hostq *q)
+{
+	struct xfer *x;
+
+	if (!q)
+		return;
+	q->active--;
+	while (q->active < h->max_host && (x = xlist_shift(&q->queue))) {
+		q->active++;
+		if (xfer_launch(h, x) == -1) {
+			q->active--;
+			xfer_finish(x, CURLE_FAILED_INIT);
+		}
+	}
+}
+
 /* Reports every finished transfer curl has, then fills freed slots. */
 static void drain(struct loop_http *h)
 {
@@ -134,6 +168,7 @@ static void drain(struct loop_http *h)
 		assert(x && x->easy == easy);
 		curl_multi_remove_handle(h->multi, easy);
 		xlist_unlink(&h->active, x);
+		host_release(h, x->host);
 		xfer_finish(x, rc);
 	}
 	queue_run(h);
@@ -227,9 +262,56 @@ struct loop_http *loop_http_new(struct loop *l, size_t max_active)
 	return h;
 }
 
-void loop_http_max_host(struct loop_http *h, long n)
+void loop_http_max_host(struct loop_http *h, size_t n)
 {
-	curl_multi_setopt(h->multi, CURLMOPT_MAX_HOST_CONNECTIONS, n);
+	h->max_host = n;
+}
+
+/* "scheme://host:port" of url: what a per-host cap counts by. */
+static struct hostq *host_get(struct loop_http *h, const char *url)
+{
+	const char *p = strstr(url, "://");
+	size_t n;
+	struct hostq *q;
+
+	p = p ? p + 3 : url;
+	n = (size_t)(p - url) + strcspn(p, "/?#");
+	for (q = h->hosts; q; q = q->next)
+		if (strlen(q->key) == n && strncmp(q->key, url, n) == 0)
+			return q;
+	q = xcalloc(1, sizeof *q);
+	q->key = xstrndup(url, n);
+	q->next = h->hosts;
+	h->hosts = q;
+	return q;
+}
+
+int loop_http_start_to(struct loop_http *h, CURL *easy, const char *url,
+		       loop_http_fn *done, void *arg)
+{
+	struct hostq *q;
+	struct xfer *x;
+
+	if (h->closing || !easy || !done)
+		return -1;
+	if (!h->max_host || h->max || !url)
+		return loop_http_start(h, easy, done, arg);
+	q = host_get(h, url);
+	x = xcalloc(1, sizeof(*x));
+	x->easy = easy;
+	x->done = done;
+	x->arg = arg;
+	x->host = q;
+	if (q->active >= h->max_host) {
+		xlist_push(&q->queue, x);
+		return 0;
+	}
+	if (xfer_launch(h, x) == -1) {
+		free(x);
+		return -1;
+	}
+	q->active++;
+	return 0;
 }
 
 int loop_http_start(struct loop_http *h, CURL *easy, loop_http_fn *done,
@@ -267,6 +349,15 @@ void loop_http_free(struct loop_http *h)
 	}
 	while ((x = xlist_shift(&h->queue)))
 		xfer_finish(x, CURLE_ABORTED_BY_CALLBACK);
+	while (h->hosts) {
+		struct hostq *q = h->hosts;
+
+		h->hosts = q->next;
+		while ((x = xlist_shift(&q->queue)))
+			xfer_finish(x, CURLE_ABORTED_BY_CALLBACK);
+		free(q->key);
+		free(q);
+	}
 	curl_multi_cleanup(h->multi);
 	if (h->timer)
 		loop_timer_cancel(h->loop, h->timer);

@@ -371,7 +371,8 @@ static void attempt(struct loop *l, void *arg)
 	curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, s);
 	curl_easy_setopt(s->easy, CURLOPT_ERRORBUFFER, s->errbuf);
-	if (loop_http_start(s->http, s->easy, on_done, s) == -1) {
+	if (loop_http_start_to(s->http, s->easy, s->req.url, on_done, s) ==
+	    -1) {
 		curl_easy_cleanup(s->easy);
 		s->easy = NULL;
 		finish(s, 0, "cannot start the request");

@@ -131,6 +131,8 @@ enum {
 	ST_NFLOG_GET,
 	ST_NFLOG_ALL,
 	ST_NFLOG_GC,
+	ST_SYNC_NORMAL,
+	ST_SYNC_FULL,
 	NST
 };
 
@@ -171,6 +173,8 @@ static const char *const stmt_sql[NST] = {
 	[ST_SIL_HIST_ALL] = "SELECT seq, id, at, what, created_by, client,"
 			    " before, after FROM silence_history"
 			    " ORDER BY seq",
+	[ST_SYNC_NORMAL] = "PRAGMA synchronous=NORMAL",
+	[ST_SYNC_FULL] = "PRAGMA synchronous=FULL",
 	[ST_NFLOG_PUT] = "INSERT INTO nflog VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 			 " ?7, ?8) ON CONFLICT DO UPDATE SET"
 			 " timestamp = excluded.timestamp,"
@@ -993,9 +997,13 @@ static int sq_nflog_put(void *be, const struct store_nflog_entry *e,
 	 * and then their groups are notified once more, never lost
 	 * (Alertmanager snapshots its log every 15 minutes).
 	 */
-	sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL);
+	if (step_done(s, s->st[ST_SYNC_NORMAL], err, "relaxing synchronous") ==
+	    -1)
+		return -1;
 	rc = step_done(s, st, err, "saving a notification log entry");
-	sqlite3_exec(s->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	if (step_done(s, s->st[ST_SYNC_FULL], err, "restoring synchronous") ==
+	    -1)
+		return -1;
 	return rc;
 }
 

@@ -671,6 +671,71 @@ Test(loop, http_cap_holds)
 	loop_free(l);
 }
 
+/* Starts r: a GET of path on port, counted against the host's cap. */
+static void req_start_to(struct loop_http *h, struct req *r, int port,
+			 const char *path)
+{
+	char *url = xasprintf("http://127.0.0.1:%d%s", port, path);
+
+	r->h = h;
+	r->easy = curl_easy_init();
+	cr_assert_not_null(r->easy);
+	curl_easy_setopt(r->easy, CURLOPT_URL, url);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(r->easy, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, 10000L);
+	cr_assert_eq(loop_http_start_to(h, r->easy, url, on_done, r), 0);
+	free(url);
+}
+
+/* A per-host cap: at most 2 at once to the slow host, whose other
+ * requests wait in order, while another host's go at once. */
+Test(loop, http_per_host_cap)
+{
+	struct loop *l = loop_new(NULL);
+	struct loop_http *h = loop_http_new(l, 0);
+	struct srv slow, fast;
+	struct req r[NREQ] = {0}, f[2] = {0};
+	int64_t end;
+
+	loop_http_max_host(h, 2);
+	srv_start(&slow, l, 300);
+	srv_start(&fast, l, 0);
+	for (int i = 0; i < NREQ; i++) {
+		char path[32];
+
+		snprintf(path, sizeof(path), "/s%d", i);
+		req_start_to(h, &r[i], slow.port, path);
+	}
+	cr_assert_eq(loop_http_active(h), 2, "the slow host's cap");
+	req_start_to(h, &f[0], fast.port, "/f0");
+	req_start_to(h, &f[1], fast.port, "/f1");
+	cr_assert_eq(loop_http_active(h), 4, "another host is not held back");
+	for (end = loop_mono_ms() + 250;
+	     loop_mono_ms() < end && !(f[0].done && f[1].done);)
+		loop_run_once(l, 20);
+	cr_assert(f[0].done && f[1].done, "the fast host waited");
+	cr_assert_eq(r[0].done + r[1].done, 0);
+	for (int i = 0; i < NREQ; i++) {
+		char want[32];
+
+		run_until(l, &r[i].done, 1);
+		snprintf(want, sizeof(want), "body:/s%d", i);
+		cr_assert_eq(r[i].rc, CURLE_OK, "%s", curl_easy_strerror(r[i].rc));
+		cr_assert_str_eq(buf_str(&r[i].body), want);
+		cr_assert_leq(r[i].max_seen, 2);
+		req_free(&r[i]);
+	}
+	cr_assert_eq(slow.peak, 2, "the slow host saw %d at once", slow.peak);
+	for (int i = 0; i < 2; i++)
+		req_free(&f[i]);
+	loop_http_free(h);
+	srv_stop(&slow);
+	srv_stop(&fast);
+	loop_free(l);
+}
+
 /* FIFO: with a cap of 1, transfers finish in the order started. */
 static struct buf order;
 
