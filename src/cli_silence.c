@@ -257,6 +257,23 @@ static int64_t parse_time(const char *s)
 
 /* ---------------------------------------------------- silence add */
 
+
+/* The labels of an alert of GET /api/v2/alerts. */
+static struct labels *alert_labels(const json_t *a)
+{
+	struct labels_builder b = {0};
+	struct labels *l;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach((json_t *)json_object_get(a, "labels"), k, v)
+	{
+		labels_builder_set(&b, k, json_string_value(v));
+	}
+	l = labels_builder_build(&b);
+	labels_builder_free(&b);
+	return l;
+}
 /* How many current alerts ms would silence, of how many; -1 when the
  * daemon cannot say (--db, or unreachable). */
 static int count_affected(const struct ctx *c, const struct matchers *ms,
@@ -275,17 +292,8 @@ static int count_affected(const struct ctx *c, const struct matchers *ms,
 	j = json_loadb(out.s, out.len, 0, NULL);
 	json_array_foreach(j, i, a)
 	{
-		struct labels_builder b = {0};
-		const char *k;
-		json_t *v;
-		struct labels *l;
+		struct labels *l = alert_labels(a);
 
-		json_object_foreach(json_object_get(a, "labels"), k, v)
-		{
-			labels_builder_set(&b, k, json_string_value(v));
-		}
-		l = labels_builder_build(&b);
-		labels_builder_free(&b);
 		n += matchers_match(ms, l);
 		labels_free(l);
 		(*total)++;
@@ -886,17 +894,8 @@ static int cmd_alert_query(struct ctx *c, char **args, int n,
 	keep = json_array();
 	json_array_foreach(all, i, a)
 	{
-		struct labels_builder b = {0};
-		const char *k;
-		json_t *v;
-		struct labels *l;
+		struct labels *l = alert_labels(a);
 
-		json_object_foreach(json_object_get(a, "labels"), k, v)
-		{
-			labels_builder_set(&b, k, json_string_value(v));
-		}
-		l = labels_builder_build(&b);
-		labels_builder_free(&b);
 		if (matchers_match(&ms, l))
 			json_array_append(keep, a);
 		labels_free(l);

@@ -36,15 +36,8 @@ receivers:
         http_config: {basic_auth: {username: u, password: p}}
 storage: {path: '$TMPDIR/state/tocsin.db'}
 EOF
-PORT=$(free_port)
-TURL=http://127.0.0.1:$PORT
-"$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
-	--web.listen-address="127.0.0.1:$PORT" >"$TMPDIR/tocsin.log" 2>&1 &
-peers_track $!
-wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; fail "not ready"; }
-curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
-	--data '[{"labels":{"alertname":"Inherit"}},{"labels":{"alertname":"Own"}}]' \
-	"$TURL/api/v2/alerts" || fail "post"
+start_tocsin || fail "not ready"
+post_alerts '[{"labels":{"alertname":"Inherit"}},{"labels":{"alertname":"Own"}}]' || fail "post"
 wait_sink_count 2 10 "$PROXY" || fail "the proxy got $(sink_count "$PROXY") of 2 requests"
 wait_sink_count 1 10 "$DIRECT" || fail "the direct webhook got nothing"
 sleep 1

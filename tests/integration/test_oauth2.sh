@@ -36,16 +36,9 @@ storage: {path: '$TMPDIR/state/tocsin.db'}
 EOF
 "$TOCSIN" check config "$TMPDIR/tocsin.yml" >"$TMPDIR/check.out" 2>&1 || { cat "$TMPDIR/check.out"; fail "check config"; }
 grep -q warning "$TMPDIR/check.out" && fail "oauth2 warned about: $(cat "$TMPDIR/check.out")"
-PORT=$(free_port)
-TURL=http://127.0.0.1:$PORT
-"$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
-	--web.listen-address="127.0.0.1:$PORT" >"$TMPDIR/tocsin.log" 2>&1 &
-peers_track $!
-wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; fail "not ready"; }
+start_tocsin || fail "not ready"
 
-curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
-	--data '[{"labels":{"alertname":"Drift","model":"a"}},{"labels":{"alertname":"Drift","model":"b"}},{"labels":{"alertname":"Drift","model":"c"}}]' \
-	"$TURL/api/v2/alerts" || fail "post"
+post_alerts '[{"labels":{"alertname":"Drift","model":"a"}},{"labels":{"alertname":"Drift","model":"b"}},{"labels":{"alertname":"Drift","model":"c"}}]' || fail "post"
 wait_sink_count 3 10 "$HOOK" || fail "webhook got $(sink_count "$HOOK") of 3"
 [ "$(sink_count "$TOKEN")" = 1 ] || fail "$(sink_count "$TOKEN") token requests for three notifications"
 [ "$(json_lines_get "$TOKEN" 'd["path"]')" = /oauth/token ] || fail "token path"

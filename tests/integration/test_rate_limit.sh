@@ -43,20 +43,14 @@ receivers:
 storage: {path: '$TMPDIR/state/tocsin.db'}
 EOF
 "$TOCSIN" check config "$TMPDIR/tocsin.yml" >/dev/null || fail "check config"
-PORT=$(free_port)
-TURL=http://127.0.0.1:$PORT
-"$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
-	--web.listen-address="127.0.0.1:$PORT" >"$TMPDIR/tocsin.log" 2>&1 &
-peers_track $!
-wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; fail "not ready"; }
+start_tocsin || fail "not ready"
 
 body='['
 for m in m1 m2 m3 m4 m5 m6; do
 	body="$body{\"labels\":{\"alertname\":\"Drift\",\"model\":\"$m\"}},"
 done
 body="$body{\"labels\":{\"alertname\":\"Broken\",\"model\":\"x\"}}]"
-curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
-	--data "$body" "$TURL/api/v2/alerts" || fail "post"
+post_alerts "$body" || fail "post"
 
 wait_until 15 sh -c "[ \$(wc -l <'$LIMITED') -ge 6 ] && [ \$(wc -l <'$SLACK') -ge 6 ]" ||
 	fail "not all delivered: limited $(wc -l <"$LIMITED"), slack $(wc -l <"$SLACK")"

@@ -31,18 +31,9 @@ receivers:
     webhook_configs: [{url: '$FAST_URL/fast'}]
 storage: {path: '$TMPDIR/state/tocsin.db'}
 EOF
-PORT=$(free_port)
-TURL=http://127.0.0.1:$PORT
-"$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
-	--web.listen-address="127.0.0.1:$PORT" --shutdown.timeout=1 \
-	>"$TMPDIR/tocsin.log" 2>&1 &
-peers_track $!
-wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; fail "not ready"; }
+start_tocsin --shutdown.timeout=1 || fail "not ready"
 
-post() { # BODY
-	curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
-		--data "$1" "$TURL/api/v2/alerts" || fail "post"
-}
+post() { post_alerts "$1" || fail "post"; }
 body='[' i=0
 while [ $i -lt 150 ]; do
 	body="$body{\"labels\":{\"alertname\":\"Slow\",\"model\":\"s$i\"}},"

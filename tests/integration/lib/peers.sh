@@ -98,6 +98,27 @@ wait_http() {
 		{ echo "wait_http: $1 not 200 after $2 s" >&2; return 1; }
 }
 
+# start_tocsin [ARG...]: `tocsin run` with $TMPDIR/tocsin.yml (and ARGs)
+# on a free 127.0.0.1 port, its output in $TMPDIR/tocsin.log, tracked;
+# waits until /-/ready answers.  Sets TPORT, TURL and TPID; status 1 with
+# the log printed when it does not get ready within 10 s.
+start_tocsin() {
+	TPORT=$(free_port)
+	TURL=http://127.0.0.1:$TPORT
+	"$TOCSIN" run --config.file="$TMPDIR/tocsin.yml" \
+		--web.listen-address="127.0.0.1:$TPORT" "$@" \
+		>"$TMPDIR/tocsin.log" 2>&1 &
+	TPID=$!
+	peers_track "$TPID"
+	wait_http "$TURL/-/ready" 10 || { cat "$TMPDIR/tocsin.log"; return 1; }
+}
+
+# post_alerts JSON: POST /api/v2/alerts to the tocsin start_tocsin started.
+post_alerts() {
+	curl -sS -f -o /dev/null -X POST -H 'Content-Type: application/json' \
+		--data "$1" "$TURL/api/v2/alerts"
+}
+
 # _peers_alive PID: true while PID runs (a zombie counts as dead).
 _peers_alive() {
 	[ -r "/proc/$1/stat" ] || return 1
