@@ -21,7 +21,8 @@ element repeats): an HTTP code, or
   reset  close with an RST (SO_LINGER 0)
 --delay is a list of seconds indexed the same way, waited before the
 answer (after the record).  A 429 or 503 carries Retry-After: --retry-after
-(default 1; "" for none).  The body is the --respond-file content with
+(default 1; "" for none); a 3xx carries Location: --location when given.
+The body is the --respond-file content with
 --content-type (default application/json when the file ends in .json,
 else text/plain) for every answer; without it, "ok\n" for 2xx and
 "error N\n" otherwise (204/304 have no body).
@@ -41,7 +42,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
 cfg = {'status': ['200'], 'delay': [0.0], 'n': 0, 'base': 0, 'log': None,
-       'retry_after': '1', 'body': None, 'ctype': None}
+       'retry_after': '1', 'body': None, 'ctype': None, 'location': None}
 
 
 def parse_status(s):
@@ -157,6 +158,8 @@ class Handler(BaseHTTPRequestHandler):
         extra = []
         if code in (429, 503) and cfg['retry_after'] != '':
             extra.append(('Retry-After', cfg['retry_after']))
+        if 300 <= code < 400 and cfg['location']:
+            extra.append(('Location', cfg['location']))
         if cfg['body'] is not None:
             body, ctype = cfg['body'], cfg['ctype']
         elif 200 <= code < 300:
@@ -178,10 +181,12 @@ def main():
     ap.add_argument('--retry-after', default='1')
     ap.add_argument('--respond-file')
     ap.add_argument('--content-type')
+    ap.add_argument('--location')
     a = ap.parse_args()
     cfg['status'] = parse_status(a.status)
     cfg['delay'] = parse_delay(a.delay)
     cfg['retry_after'] = a.retry_after
+    cfg['location'] = a.location
     if a.respond_file:
         with open(a.respond_file, 'rb') as f:
             cfg['body'] = f.read()
