@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "api_alerts.h"
+#include "jscan.h"
 #include "intern.h"
 #include "jsonw.h"
 #include "tmpl_int.h"
@@ -423,20 +424,12 @@ enum { F_LABELS = 1, F_ANN = 2, F_STARTS = 4, F_ENDS = 8, F_URL = 16 };
 
 static void sc_ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' ||
-				 *s->p == '\n' || *s->p == '\r'))
-		s->p++;
+	jscan_ws(&s->p, s->end);
 }
 
-/* Skips white space, then c if it is next; returns 1 when it was. */
 static int sc_char(struct scan *s, char c)
 {
-	sc_ws(s);
-	if (s->p < s->end && *s->p == c) {
-		s->p++;
-		return 1;
-	}
-	return 0;
+	return jscan_char(&s->p, s->end, c);
 }
 
 static int hex4(const char *p, unsigned *cp)

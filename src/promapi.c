@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "duration.h"
+#include "jscan.h"
 #include "promapi.h"
 
 /* Secret files larger than this are refused rather than read. */
@@ -1005,19 +1006,12 @@ struct scan {
 
 static void sc_ws(struct scan *s)
 {
-	while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' ||
-				 *s->p == '\r' || *s->p == '\t'))
-		s->p++;
+	jscan_ws(&s->p, s->end);
 }
 
 static int sc_char(struct scan *s, char c)
 {
-	sc_ws(s);
-	if (s->p < s->end && *s->p == c) {
-		s->p++;
-		return 1;
-	}
-	return 0;
+	return jscan_char(&s->p, s->end, c);
 }
 
 /* Returns 1 when none of n bytes is a control character or '\\'; sets
