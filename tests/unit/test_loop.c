@@ -535,8 +535,10 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 		r->max_seen = loop_http_active(r->h);
 }
 
-static void req_start(struct loop_http *h, struct req *r, int port,
-		      const char *path)
+/* Sets r up for a GET of path on port; returns the URL (freed by the
+ * caller). */
+static char *req_setup(struct loop_http *h, struct req *r, int port,
+		       const char *path)
 {
 	char *url = xasprintf("http://127.0.0.1:%d%s", port, path);
 
@@ -548,7 +550,23 @@ static void req_start(struct loop_http *h, struct req *r, int port,
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, &r->body);
 	curl_easy_setopt(r->easy, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, 10000L);
+	return url;
+}
+
+static void req_start(struct loop_http *h, struct req *r, int port,
+		      const char *path)
+{
+	free(req_setup(h, r, port, path));
 	cr_assert_eq(loop_http_start(h, r->easy, on_done, r), 0);
+}
+
+/* Starts r counted against the host's cap. */
+static void req_start_to(struct loop_http *h, struct req *r, int port,
+			 const char *path)
+{
+	char *url = req_setup(h, r, port, path);
+
+	cr_assert_eq(loop_http_start_to(h, r->easy, url, on_done, r), 0);
 	free(url);
 }
 
@@ -669,24 +687,6 @@ Test(loop, http_cap_holds)
 	loop_http_free(h);
 	srv_stop(&s);
 	loop_free(l);
-}
-
-/* Starts r: a GET of path on port, counted against the host's cap. */
-static void req_start_to(struct loop_http *h, struct req *r, int port,
-			 const char *path)
-{
-	char *url = xasprintf("http://127.0.0.1:%d%s", port, path);
-
-	r->h = h;
-	r->easy = curl_easy_init();
-	cr_assert_not_null(r->easy);
-	curl_easy_setopt(r->easy, CURLOPT_URL, url);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(r->easy, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, 10000L);
-	cr_assert_eq(loop_http_start_to(h, r->easy, url, on_done, r), 0);
-	free(url);
 }
 
 /* A per-host cap: at most 2 at once to the slow host, whose other
