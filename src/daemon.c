@@ -537,7 +537,7 @@ int daemon_reload(struct daemon *d, struct buf *err)
 			  buf_str(err));
 		buf_reset(err);
 	}
-	config_free(d->cfg);
+	router_retire(d->router, d->cfg);
 	d->cfg = c;
 	d->last_reload_ok = 1;
 	d->last_reload_ms = loop_wall_ms();

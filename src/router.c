@@ -148,6 +148,18 @@ struct task {
 	int64_t started;
 };
 
+/* Frees the configurations router_retire() holds. */
+static void retired_free(struct router *r)
+{
+	while (r->retired) {
+		struct retired *x = r->retired;
+
+		r->retired = x->next;
+		config_free(x->cfg);
+		free(x);
+	}
+}
+
 static void job_finish(struct job *j)
 {
 	struct router *r = j->r;
@@ -156,6 +168,8 @@ static void job_finish(struct job *j)
 	j->f->done(j->f, !j->failed);
 	free(j->alerts);
 	free(j);
+	if (r->flushing == 0) /* nothing in flight points into them now */
+		retired_free(r);
 }
 
 static void task_free(struct task *t)
@@ -574,12 +588,15 @@ static void pipeline(void *ctx, struct dispatch_flush *f)
 		return;
 	}
 	/* Fan out: every integration of the receiver, concurrently. */
-	tasks = xcalloc(64, sizeof *tasks);
+	for (size_t k = 0; receivers_all[k]; k++)
+		ntasks += receivers_all[k]->count(f->route->recv);
+	tasks = xcalloc(ntasks + 1, sizeof *tasks);
+	ntasks = 0;
 	for (size_t k = 0; receivers_all[k]; k++) {
 		const struct receiver_ops *ops = receivers_all[k];
 		size_t count = ops->count(f->route->recv);
 
-		for (size_t idx = 0; idx < count && ntasks < 64; idx++) {
+		for (size_t idx = 0; idx < count; idx++) {
 			struct task *t = xcalloc(1, sizeof *t);
 
 			t->j = j;
@@ -672,6 +689,7 @@ void router_free(struct router *r)
 	while (r->sending)
 		notify_send_abort(r->sending->sender);
 	buckets_free(r);
+	retired_free(r);
 	if (r->gc_timer)
 		loop_timer_cancel(r->o.loop, r->gc_timer);
 	dispatcher_free(r->disp);
@@ -707,6 +725,20 @@ int router_reload(struct router *r, const struct config *c, struct buf *err)
 	/* every alert routed again: kept groups already hold theirs */
 	alertstore_foreach(r->alerts, feed, r);
 	return 0;
+}
+
+void router_retire(struct router *r, struct config *old)
+{
+	struct retired *x;
+
+	if (r->flushing == 0) {
+		config_free(old);
+		return;
+	}
+	x = xcalloc(1, sizeof *x);
+	x->cfg = old;
+	x->next = r->retired;
+	r->retired = x;
 }
 
 int router_busy(const struct router *r)

@@ -49,6 +49,11 @@ void router_free(struct router *r);
  * timers.  On failure the running configuration stays.  Returns 0 or -1
  * with the reason in err. */
 int router_reload(struct router *r, const struct config *c, struct buf *err);
+/* Takes old, the configuration a router_reload() replaced, and frees it
+ * once no notification started under it is in flight (sends retrying or
+ * waiting for their rate limit still use its receivers and http_config):
+ * at once when none is. */
+void router_retire(struct router *r, struct config *old);
 
 /* Alerts from Tocsin's own evaluator (the eval_sink). */
 void router_put_eval(struct router *r, const struct alerting_notification *v,

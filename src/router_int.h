@@ -15,6 +15,13 @@
 struct task;
 struct bucket;
 
+/* A configuration replaced while notifications started under it were in
+ * flight (their routes, receivers and http_config point into it). */
+struct retired {
+	struct retired *next;
+	struct config *cfg;
+};
+
 struct integration_stats {
 	uint64_t total, requests, requests_failed;
 	uint64_t failed[5]; /* by notify_failure_reasons[] */
@@ -38,6 +45,7 @@ struct router {
 	size_t flushing; /* flushes in the pipeline */
 	struct task *sending; /* integrations whose send is in flight */
 	struct bucket *buckets; /* rate limits in use */
+	struct retired *retired; /* freed when flushing drops to 0 */
 	int closing;	      /* router_free() is abandoning them */
 	struct silence_ids ids; /* scratch for the silence stage */
 	int64_t started;
