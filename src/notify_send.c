@@ -44,9 +44,13 @@ struct notify_sender {
 	char *setup_err; /* a secret file could not be read */
 };
 
-const char *const notify_failure_reasons[] = {
-	"other", "clientError", "serverError", "contextCanceled",
-	"contextDeadlineExceeded", NULL};
+const char *const notify_failure_reasons[NOTIFY_NWHY] = {
+	[NOTIFY_WHY_OTHER] = "other",
+	[NOTIFY_WHY_CLIENT] = "clientError",
+	[NOTIFY_WHY_SERVER] = "serverError",
+	[NOTIFY_WHY_CANCELED] = "contextCanceled",
+	[NOTIFY_WHY_DEADLINE] = "contextDeadlineExceeded",
+};
 
 int64_t notify_backoff_ms(int64_t cur)
 {
@@ -179,21 +183,21 @@ static void sender_free(struct notify_sender *s)
 
 /* Why a send failed, from the last answer (Alertmanager's
  * GetFailureReasonFromStatusCode) or, without one, how it ended. */
-static const char *failure(const struct notify_sender *s, int deadline)
+static enum notify_why failure(const struct notify_sender *s, int deadline)
 {
 	if (s->status >= 400 && s->status < 500)
-		return "clientError";
+		return NOTIFY_WHY_CLIENT;
 	if (s->status >= 500 && s->status < 600)
-		return "serverError";
-	return deadline ? "contextDeadlineExceeded" : "other";
+		return NOTIFY_WHY_SERVER;
+	return deadline ? NOTIFY_WHY_DEADLINE : NOTIFY_WHY_OTHER;
 }
 
 static void finish_why(struct notify_sender *s, int ok, const char *reason,
-		       const char *why)
+		       enum notify_why why)
 {
 	if (!s->finished) {
 		s->finished = 1;
-		s->done(s->arg, ok, reason ? reason : "", ok ? "" : why,
+		s->done(s->arg, ok, reason ? reason : "", ok ? NOTIFY_WHY_OTHER : why,
 			s->attempts);
 	}
 	if (!s->easy && !s->timer && !s->wait)
@@ -429,5 +433,5 @@ void notify_send_abort(struct notify_sender *s)
 		loop_timer_cancel(s->loop, s->timer);
 		s->timer = 0;
 	}
-	finish_why(s, 0, "aborted", "contextCanceled");
+	finish_why(s, 0, "aborted", NOTIFY_WHY_CANCELED);
 }

@@ -16,16 +16,26 @@
 
 struct notify_sender;
 
-/* Outcome of a send; reason is "" on success.  why is the failure's
- * category as Alertmanager 0.26+ labels notifications_failed_total:
- * "clientError" (the last answer was 4xx), "serverError" (5xx),
- * "contextDeadlineExceeded" (the deadline passed with no answer to blame),
- * "contextCanceled" (aborted) or "other"; "" on success. */
-typedef void notify_sent_fn(void *arg, int ok, const char *reason,
-			    const char *why, int attempts);
+/* Why a send failed, as Alertmanager 0.26+ labels
+ * notifications_failed_total{reason}: the last answer was a 4xx
+ * (clientError) or a 5xx (serverError), the deadline passed with no
+ * answer to blame (contextDeadlineExceeded), it was aborted
+ * (contextCanceled), or anything else (other). */
+enum notify_why {
+	NOTIFY_WHY_OTHER,
+	NOTIFY_WHY_CLIENT,
+	NOTIFY_WHY_SERVER,
+	NOTIFY_WHY_CANCELED,
+	NOTIFY_WHY_DEADLINE,
+	NOTIFY_NWHY
+};
 
-/* The categories of why, for metrics that list every one. */
-extern const char *const notify_failure_reasons[];
+/* Their label values, by enum notify_why. */
+extern const char *const notify_failure_reasons[NOTIFY_NWHY];
+
+/* Outcome of a send; reason is "" and why NOTIFY_WHY_OTHER on success. */
+typedef void notify_sent_fn(void *arg, int ok, const char *reason,
+			    enum notify_why why, int attempts);
 
 struct oauth2_cache;
 

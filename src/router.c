@@ -121,7 +121,8 @@ static void gc_tick(struct loop *l, void *arg)
 /* ------------------------------------------------------------ pipeline */
 
 /* Alertmanager's buckets for notification_latency_seconds. */
-static const double latency_buckets[5] = {1, 5, 10, 15, 20};
+static const double latency_buckets[ROUTER_LATENCY_BUCKETS] = {1, 5, 10,
+								15, 20};
 
 /* One flush in the pipeline. */
 struct job {
@@ -202,8 +203,8 @@ static void split_ms(int64_t ms, int64_t *sec, int32_t *nsec)
 	}
 }
 
-static void on_sent(void *arg, int ok, const char *reason, const char *why,
-		    int attempts)
+static void on_sent(void *arg, int ok, const char *reason,
+		    enum notify_why why, int attempts)
 {
 	struct task *t = arg;
 	struct job *j = t->j;
@@ -231,18 +232,14 @@ static void on_sent(void *arg, int ok, const char *reason, const char *why,
 
 		st->latency_sum += secs;
 		st->latency_count++;
-		for (size_t k = 0; k < 5; k++)
+		for (size_t k = 0; k < ROUTER_LATENCY_BUCKETS; k++)
 			if (secs <= latency_buckets[k])
 				st->latency_le[k]++;
 	}
 	if (!ok) {
 		char n[16];
-		size_t k = 0;
 
-		while (notify_failure_reasons[k + 1] &&
-		       strcmp(notify_failure_reasons[k], why) != 0)
-			k++;
-		st->failed[k]++;
+		st->failed[why]++;
 		st->requests_failed += (uint64_t)attempts;
 		snprintf(n, sizeof n, "%d", attempts);
 		LOG_ERROR("dispatcher", "Notify for alerts failed",
@@ -474,7 +471,7 @@ static void task_run(struct task *t)
 	if (!send_resolved && t->nfiring == 0) {
 		buf_free(&err);
 		t->started = loop_mono_ms();
-		on_sent(t, 1, "", "", 0);
+		on_sent(t, 1, "", NOTIFY_WHY_OTHER, 0);
 		return;
 	}
 	v = xcalloc(j->n + 1, sizeof *v);
@@ -507,7 +504,7 @@ static void task_run(struct task *t)
 	if (t->ops->build(recv, t->idx, &m, &req, &err) == -1) {
 		free(v);
 		t->started = loop_mono_ms();
-		on_sent(t, 0, buf_str(&err), "other", 0);
+		on_sent(t, 0, buf_str(&err), NOTIFY_WHY_OTHER, 0);
 		buf_free(&err);
 		return;
 	}
@@ -822,7 +819,7 @@ void router_metrics(const struct router *r, struct buf *out)
 	expo_family(out, "tocsin_notifications_failed_total", "counter",
 		    "The total number of failed notifications.");
 	for (size_t k = 0; receivers_all[k]; k++)
-		for (size_t w = 0; notify_failure_reasons[w]; w++)
+		for (size_t w = 0; w < NOTIFY_NWHY; w++)
 			expo_samplef(out, "tocsin_notifications_failed_total",
 				     (double)r->stats[k].failed[w],
 				     "integration",
@@ -841,18 +838,19 @@ void router_metrics(const struct router *r, struct buf *out)
 	expo_family(out, "tocsin_notification_latency_seconds", "histogram",
 		    "The latency of notifications in seconds.");
 	for (size_t k = 0; receivers_all[k]; k++) {
-		for (size_t b = 0; b <= 5; b++) {
+		for (size_t b = 0; b <= ROUTER_LATENCY_BUCKETS; b++) {
+			int inf = b == ROUTER_LATENCY_BUCKETS;
 			char le[16];
 
 			snprintf(le, sizeof le, "%g",
-				 b < 5 ? latency_buckets[b] : 0.0);
+				 inf ? 0.0 : latency_buckets[b]);
 			expo_samplef(out,
 				     "tocsin_notification_latency_seconds_bucket",
-				     (double)(b < 5 ? r->stats[k].latency_le[b]
-						    : r->stats[k].latency_count),
+				     (double)(inf ? r->stats[k].latency_count
+						  : r->stats[k].latency_le[b]),
 				     "integration",
 				     receivers_all[k]->integration, "le",
-				     b < 5 ? le : "+Inf", EXPO_END);
+				     inf ? "+Inf" : le, EXPO_END);
 		}
 		expo_samplef(out, "tocsin_notification_latency_seconds_sum",
 			     r->stats[k].latency_sum, "integration",

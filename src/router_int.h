@@ -9,11 +9,15 @@
 #include "dispatch.h"
 #include "inhibit.h"
 #include "nflog.h"
+#include "notify_send.h"
 #include "router.h"
 #include "silence.h"
 
 struct task;
 struct bucket;
+
+/* tocsin_notification_latency_seconds' buckets, Alertmanager's. */
+#define ROUTER_LATENCY_BUCKETS 5
 
 /* A configuration replaced while notifications started under it were in
  * flight (their routes, receivers and http_config point into it). */
@@ -24,11 +28,11 @@ struct retired {
 
 struct integration_stats {
 	uint64_t total, requests, requests_failed;
-	uint64_t failed[5]; /* by notify_failure_reasons[] */
+	uint64_t failed[NOTIFY_NWHY]; /* by enum notify_why */
 	uint64_t delayed;   /* waited for their rate limit */
 	double latency_sum;
 	uint64_t latency_count;
-	uint64_t latency_le[5]; /* by ROUTER_LATENCY_BUCKETS */
+	uint64_t latency_le[ROUTER_LATENCY_BUCKETS]; /* 1 5 10 15 20 s */
 };
 
 struct router {

@@ -62,7 +62,7 @@ struct result {
 	char reason[256], why[64];
 };
 
-static void sent(void *arg, int ok, const char *reason, const char *why,
+static void sent(void *arg, int ok, const char *reason, enum notify_why why,
 		 int attempts)
 {
 	struct result *r = arg;
@@ -71,7 +71,8 @@ static void sent(void *arg, int ok, const char *reason, const char *why,
 	r->ok = ok;
 	r->attempts = attempts;
 	snprintf(r->reason, sizeof r->reason, "%s", reason);
-	snprintf(r->why, sizeof r->why, "%s", why);
+	snprintf(r->why, sizeof r->why, "%s",
+		 ok ? "" : notify_failure_reasons[why]);
 }
 
 static void send_and_wait(int64_t budget_ms, struct result *r)

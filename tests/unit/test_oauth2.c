@@ -97,7 +97,7 @@ struct result {
 	char reason[256];
 };
 
-static void sent(void *arg, int ok, const char *reason, const char *why,
+static void sent(void *arg, int ok, const char *reason, enum notify_why why,
 		 int attempts)
 {
 	struct result *r = arg;
