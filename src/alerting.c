@@ -331,6 +331,10 @@ struct alerting_rule *alerting_rule_new(const struct rule *rule,
 						      r->labels[i].value);
 		r->label_dyn[i] = strstr(r->labels[i].value, "{{") != NULL;
 	}
+	r->labels_plain = 1;
+	for (size_t i = 0; i < r->nlabels; i++)
+		if (r->label_dyn[i])
+			r->labels_plain = 0;
 	r->annotation_tmpls =
 		xcalloc(r->nannotations + 1, sizeof *r->annotation_tmpls);
 	r->ann_kind = xcalloc(r->nannotations + 1, 1);
@@ -383,12 +387,21 @@ static int rule_fail(struct alerting_rule *r, char *msg)
 
 /* ------------------------------------------- step 2: alerts of a result */
 
-/* What expanding one sample's templates needs. */
+/* What expanding one sample's templates needs: data.labels is NULL until
+ * sample_labels() asks the result for them. */
 struct expand_ctx {
 	const struct alerting_rule *r;
+	const struct alerting_result *res;
+	size_t i; /* the sample's index */
 	struct tmpl_rule_data data;
 	struct tmpl_rule_env env;
 };
+
+static void sample_labels(struct expand_ctx *x)
+{
+	if (!x->data.labels)
+		x->data.labels = x->res->labels_of(x->res->labels_ctx, x->i);
+}
 
 /* Returns the expanded template text (the caller frees it).  A failing
  * template yields "<error expanding template: ...>" and is no error. */
@@ -584,7 +597,7 @@ static int ann_keeps(const struct alerting_rule *r, size_t i, int same_data,
 /* Returns the annotations of a sample (ann_src src) that updates the
  * active alert old: NULL when they are old's, else a new set, where what
  * cannot stay is rendered again. */
-static struct labels *ann_update(const struct expand_ctx *x,
+static struct labels *ann_update(struct expand_ctx *x,
 				 const struct alert *old, unsigned char src)
 {
 	const struct alerting_rule *r = x->r;
@@ -598,6 +611,7 @@ static struct labels *ann_update(const struct expand_ctx *x,
 		nkeep += (size_t)ann_keeps(r, i, same_data, same_value);
 	if (nkeep == n)
 		return NULL;
+	sample_labels(x);
 	if (nkeep == 0)
 		return alert_annotations(x);
 	/* made by this rule (ann_src): its names, in order */
@@ -653,6 +667,7 @@ struct fresh_update {
 	struct alert *old;
 	struct labels *annotations; /* owned; NULL: old's stay (reused) */
 	double value;
+	uint64_t key;
 	unsigned char ann_src;
 };
 
@@ -703,22 +718,45 @@ static struct alert *find_old(const struct alerting_rule *r, size_t i,
 	return table_get(&r->active, *l);
 }
 
-/* Steps 2-3 for one sample: an update of the alert with its labels, or a
- * new alert.  Returns 0, or -1 when an earlier sample gave the same
- * labels. */
-static int fresh_add(struct alerting_rule *r, const struct expand_ctx *x,
-		     int64_t ts, struct fresh *f)
+/* The alert sample i with key makes, found without its labels: the one
+ * at the same place last time when it was made of a sample with the same
+ * key.  Its labels are a function of the sample's alone when the rule's
+ * are plain text.  NULL: look by labels. */
+static struct alert *find_by_key(const struct alerting_rule *r, size_t i,
+				 uint64_t key)
+{
+	struct alert *hint;
+
+	if (!key || !r->labels_plain || i >= r->nprev)
+		return NULL;
+	hint = r->prev[i];
+	if (hint->key != key || hint->state == ALERT_INACTIVE)
+		return NULL;
+	return hint;
+}
+
+/* Steps 2-3 for one sample (its key: 0 or alerting_sample.key): an
+ * update of the alert with its labels, or a new alert.  Returns 0, or -1
+ * when an earlier sample gave the same labels. */
+static int fresh_add(struct alerting_rule *r, struct expand_ctx *x,
+		     uint64_t key, int64_t ts, struct fresh *f)
 {
 	struct alert_pairs p;
-	struct labels *l;
+	struct labels *l = NULL;
 	struct alert *old, *a;
 	unsigned char src;
 	int rc = 0;
 
-	pairs_make(x, &p);
-	src = ann_source(r, p.metric, p.lossless);
-	old = find_old(r, f->n, &p, &l);
-	pairs_free(r, &p);
+	old = find_by_key(r, f->n, key);
+	if (old) {
+		src = old->key_src;
+	} else {
+		sample_labels(x);
+		pairs_make(x, &p);
+		src = ann_source(r, p.metric, p.lossless);
+		old = find_old(r, f->n, &p, &l);
+		pairs_free(r, &p);
+	}
 	if (old && old->state != ALERT_INACTIVE) {
 		struct fresh_update *u = &f->uv[f->nu];
 
@@ -730,6 +768,7 @@ static int fresh_add(struct alerting_rule *r, const struct expand_ctx *x,
 		u->annotations = ann_update(x, old, src);
 		u->value = x->data.value;
 		u->ann_src = src;
+		u->key = key;
 		f->nu++;
 		f->order[f->n++] = old;
 		return 0;
@@ -737,8 +776,11 @@ static int fresh_add(struct alerting_rule *r, const struct expand_ctx *x,
 	assert(l); /* find_old() found no active alert: it built l */
 	a = alert_new();
 	a->labels = l;
+	a->fp = l->fp;
 	a->annotations = alert_annotations(x);
 	a->ann_src = src;
+	a->key = key;
+	a->key_src = src;
 	a->value = x->data.value;
 	a->state = ALERT_PENDING;
 	a->active_at = ts;
@@ -765,10 +807,10 @@ static int alerts_of_result(struct alerting_rule *r, int64_t ts,
 			    struct fresh *fresh)
 {
 	struct labels *none = labels_empty();
-	struct alerting_sample scalar = {none, res->scalar};
+	struct alerting_sample scalar = {none, res->scalar, 0};
 	const struct alerting_sample *v = res->samples;
 	size_t n = res->nsamples;
-	struct expand_ctx x = {.r = r};
+	struct expand_ctx x = {.r = r, .res = res};
 	int rc = 0;
 
 	assert(none);
@@ -786,10 +828,19 @@ static int alerts_of_result(struct alerting_rule *r, int64_t ts,
 	x.env.query = env->query;
 	x.env.query_ctx = env->query_ctx;
 	x.env.now = (double)ts / 1000.0;	/* `now` is the slot, as in Prometheus */
+	/* The alerts of the last result, in its order, are mostly this one's:
+	 * have them on their way from memory before they are needed. */
+	for (size_t i = 0; i < n && i < r->nprev; i++) {
+		__builtin_prefetch(r->prev[i]);
+		__builtin_prefetch((const char *)r->prev[i] + 64);
+	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
-		x.data.labels = v[i].labels ? v[i].labels : none;
+		x.i = i;
+		x.data.labels = v[i].labels;
+		if (!x.data.labels && !res->labels_of)
+			x.data.labels = none;
 		x.data.value = v[i].value;
-		rc = fresh_add(r, &x, ts, fresh);
+		rc = fresh_add(r, &x, v[i].key, ts, fresh);
 	}
 	labels_free(none);
 	return rc;
@@ -835,6 +886,8 @@ static void merge(struct alerting_rule *r, struct fresh *fresh)
 			old->annotations = u->annotations;
 		}
 		old->ann_src = u->ann_src;
+		old->key = u->key;
+		old->key_src = u->ann_src;
 		old->in_result = 1;
 	}
 	fresh->nu = 0;
@@ -893,8 +946,11 @@ static void advance_active(const struct alerting_rule *r, struct alert *a,
 	}
 }
 
-/* Step 5 over every alert; returns numActivePending. */
-static size_t advance(struct alerting_rule *r, int64_t ts)
+static uint64_t alert_digest(const struct alert *a);
+
+/* Step 5 over every alert; returns numActivePending.  Adds the digest of
+ * every alert that stays to *digest, while the alert is in the cache. */
+static size_t advance(struct alerting_rule *r, int64_t ts, uint64_t *digest)
 {
 	size_t active = 0;
 	int doomed = 0;
@@ -908,14 +964,18 @@ static size_t advance(struct alerting_rule *r, int64_t ts)
 			int keep = advance_missing(r, a, ts);
 
 			doomed |= a->doomed;
-			if (!keep)
+			if (!keep) {
+				if (!a->doomed)
+					*digest += alert_digest(a);
 				continue;
+			}
 		} else {
 			a->in_result = 0;
 			a->keep_firing_since = ALERT_TIME_ZERO;
 		}
 		active++;
 		advance_active(r, a, ts);
+		*digest += alert_digest(a);
 	}
 	if (doomed)
 		table_sweep(&r->active);
@@ -1035,10 +1095,11 @@ static void send_push(struct alerting_output *out, const struct alert *a,
 	s->state = a->state;
 }
 
-/* sendAlerts: every alert due is stamped and appended to out. */
+/* sendAlerts: every alert due is stamped and appended to out; *digest
+ * follows the stamps. */
 static void send_alerts(struct alerting_rule *r, struct alert **v, size_t n,
 			int64_t ts, const struct alerting_env *env,
-			struct alerting_output *out)
+			struct alerting_output *out, uint64_t *digest)
 {
 	int64_t delta = env->interval_ms > env->resend_delay_ms
 			    ? env->interval_ms
@@ -1053,9 +1114,11 @@ static void send_alerts(struct alerting_rule *r, struct alert **v, size_t n,
 
 		if (!alerting_needs_sending(a, ts, env->resend_delay_ms))
 			continue;
+		*digest -= alert_digest(a);
 		a->last_sent_at = ts;
 		/* Allow for two Eval or Alertmanager send failures. */
 		a->valid_until = ts + 4 * delta;
+		*digest += alert_digest(a);
 		send_push(out, a, buf_str(&url));
 	}
 	buf_free(&url);
@@ -1083,26 +1146,29 @@ static uint64_t mix(uint64_t h, uint64_t v)
 	return h;
 }
 
+/* One alert's share of the digest: a sum of shares, so independent of the
+ * table's layout, and a share can be taken out again. */
+static uint64_t alert_digest(const struct alert *a)
+{
+	uint64_t x;
+
+	x = mix(a->fp, (uint64_t)a->state);
+	x = mix(x, (uint64_t)a->active_at);
+	x = mix(x, (uint64_t)a->fired_at);
+	x = mix(x, (uint64_t)a->resolved_at);
+	x = mix(x, (uint64_t)a->last_sent_at);
+	x = mix(x, (uint64_t)a->valid_until);
+	x = mix(x, (uint64_t)a->keep_firing_since);
+	return x * 0x100000001b3ULL;
+}
+
 static uint64_t table_digest(const struct alert_table *t)
 {
 	uint64_t h = 0;
 
-	for (size_t j = 0; j < t->cap; j++) {
-		const struct alert *a = t->slots[j];
-		uint64_t x;
-
-		if (!a)
-			continue;
-		/* Order-independent: table layout may change. */
-		x = mix(a->labels->fp, (uint64_t)a->state);
-		x = mix(x, (uint64_t)a->active_at);
-		x = mix(x, (uint64_t)a->fired_at);
-		x = mix(x, (uint64_t)a->resolved_at);
-		x = mix(x, (uint64_t)a->last_sent_at);
-		x = mix(x, (uint64_t)a->valid_until);
-		x = mix(x, (uint64_t)a->keep_firing_since);
-		h += x * 0x100000001b3ULL;
-	}
+	for (size_t j = 0; j < t->cap; j++)
+		if (t->slots[j])
+			h += alert_digest(t->slots[j]);
 	return h;
 }
 
@@ -1115,6 +1181,7 @@ int alerting_eval(struct alerting_rule *r, int64_t ts,
 	struct fresh fresh = {0};
 	struct alert **v;
 	size_t active, n;
+	uint64_t digest = 0;
 
 	r->evaluated_at = ts;
 	if (res->kind == ALERTING_RESULT_ERROR)
@@ -1126,7 +1193,7 @@ int alerting_eval(struct alerting_rule *r, int64_t ts,
 		return rule_fail(r, xstrdup(ERR_DUPLICATE));
 	}
 	merge(r, &fresh);
-	active = advance(r, ts);
+	active = advance(r, ts, &digest);
 	prev_keep(r, &fresh);
 	fresh_free(&fresh, 0);
 	if (env->limit > 0 && active > (unsigned long long)env->limit) {
@@ -1147,10 +1214,9 @@ int alerting_eval(struct alerting_rule *r, int64_t ts,
 	} else {
 		v = table_due(&r->active, ts, env->resend_delay_ms, &n);
 	}
-	send_alerts(r, v, n, ts, env, out);
+	send_alerts(r, v, n, ts, env, out, &digest);
 	free(v);
-	/* now, while the alerts are in the cache */
-	r->digest = table_digest(&r->active);
+	r->digest = digest;
 	r->digest_ok = 1;
 	return 0;
 }
@@ -1209,6 +1275,7 @@ void alerting_rule_carry_over(struct alerting_rule *to,
 		if (!a)
 			continue;
 		a->ann_src = 0; /* to's templates may differ */
+		a->key = 0;	/* and its labels */
 		table_put(&to->active, a);
 	}
 	table_clear(&from->active, 0);
@@ -1259,6 +1326,7 @@ struct alert *alerting_rule_import(struct alerting_rule *r,
 		return NULL;
 	a = alert_new();
 	a->labels = labels_dup(p->labels);
+	a->fp = a->labels->fp;
 	a->annotations = p->annotations
 			     ? labels_from_sorted(p->annotations->v, p->annotations->n)
 			     : labels_empty();

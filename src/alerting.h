@@ -56,21 +56,27 @@ struct alert {
 	struct labels *labels;	    /* identity; owned */
 	struct labels *annotations; /* owned; values may be empty */
 	double value;		    /* of the last evaluation that had it */
+	/* private to alerting.c: the alerting_sample.key of the sample it
+	 * was made of or last updated by, and labels->fp (the digest reads
+	 * it without touching the labels) */
+	uint64_t key;
+	uint64_t fp;
 	enum alert_state state;
+	/* private to alerting.c, 0 between evaluations */
+	unsigned char in_result; /* this evaluation's result holds it */
+	unsigned char doomed; /* to be deleted at the end of this evaluation */
+	unsigned char seen;   /* this result holds it */
+	/* private to alerting.c: how the annotations were rendered, for
+	 * their reuse (see alerts_of_result()); 0: not reusable */
+	unsigned char ann_src;
+	/* private: the ann_source() of the sample of key */
+	unsigned char key_src;
 	int64_t active_at;
 	int64_t fired_at;    /* kept after resolution (StartsAt) */
 	int64_t resolved_at; /* ALERT_TIME_ZERO while active */
 	int64_t last_sent_at;
 	int64_t valid_until;	   /* EndsAt of the last firing send */
 	int64_t keep_firing_since; /* ALERT_TIME_ZERO unless kept firing */
-	/* private to alerting.c, 0 between evaluations */
-	unsigned char in_result; /* this evaluation's result holds it */
-	unsigned char doomed; /* to be deleted at the end of this evaluation */
-	/* private to alerting.c: how the annotations were rendered, for
-	 * their reuse (see alerts_of_result()); 0: not reusable */
-	unsigned char ann_src;
-	unsigned char seen; /* private: this result holds it; 0 between
-			       evaluations */
 };
 
 /* Alerts keyed by label set: open addressing on the fingerprint, linear
@@ -114,6 +120,7 @@ struct alerting_rule {
 
 	/* private to alerting.c: what rendering needs to skip */
 	unsigned char *label_dyn; /* per label: the template has actions */
+	int labels_plain;	  /* no label_dyn: alerts found by key */
 	unsigned char *ann_kind; /* per annotation: what it reads (alerting.c) */
 	char *cache_name; /* the __name__ reusable annotations were made of */
 	struct labels *cache_ext_labels; /* the env they were made in */
@@ -141,8 +148,15 @@ void alerting_rule_free(struct alerting_rule *r);
 /* ------------------------------------------------------------ evaluation */
 
 struct alerting_sample {
-	const struct labels *labels; /* including __name__ */
+	const struct labels *labels; /* including __name__; NULL: ask
+					alerting_result.labels_of */
 	double value;
+	/* 0, or a key of the sample's labels as the query answered them:
+	 * samples with equal keys have equal labels.  An alert made of a
+	 * sample with a key is found again, when the rule's labels are plain
+	 * text, by the same key at the same place of the next result, without
+	 * building or comparing its labels. */
+	uint64_t key;
 };
 
 enum alerting_result_kind {
@@ -158,6 +172,10 @@ struct alerting_result {
 	size_t nsamples;
 	double scalar;	   /* SCALAR */
 	const char *error; /* ERROR: becomes the rule's last error */
+	/* For a sample whose labels are NULL: returns them (the caller keeps
+	 * them until alerting_eval() returns). */
+	const struct labels *(*labels_of)(void *ctx, size_t i);
+	void *labels_ctx;
 };
 
 /* Everything an evaluation needs besides the rule and the result. */

@@ -175,8 +175,15 @@ static int tmpl_query(void *ctx, const char *expr, struct tmpl_value **result,
 static void group_step(struct eval_group *g);
 static void group_finish(struct eval_group *g);
 
+static const struct labels *result_labels(void *ctx, size_t i)
+{
+	struct promapi_result *r = ctx;
+
+	return promapi_sample_labels(&r->v[i]);
+}
+
 static void rule_result(struct eval_group *g, struct eval_rule *er,
-			const struct promapi_result *r, const char *qerr)
+			struct promapi_result *r, const char *qerr)
 {
 	struct evaluator *e = g->e;
 	struct alerting_result res = {0};
@@ -206,8 +213,11 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 		for (size_t i = 0; i < r->n; i++) {
 			samples[i].labels = r->v[i].labels;
 			samples[i].value = r->v[i].value;
+			samples[i].key = r->v[i].key;
 		}
 		res.samples = samples;
+		res.labels_of = result_labels;
+		res.labels_ctx = r;
 		res.nsamples = r->n;
 	}
 	er->evaluations++;
@@ -222,7 +232,7 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 	free(samples);
 }
 
-static void query_done(void *arg, const struct promapi_result *r,
+static void query_done(void *arg, struct promapi_result *r,
 		       const char *err)
 {
 	struct eval_q *q = arg;

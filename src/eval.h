@@ -30,7 +30,7 @@
 
 /* Called exactly once per started query: r on success (the callee keeps
  * ownership; valid during the call only), else NULL and err. */
-typedef void eval_query_done_fn(void *arg, const struct promapi_result *r,
+typedef void eval_query_done_fn(void *arg, struct promapi_result *r,
 				const char *err);
 
 struct eval_query_ops {

@@ -7,20 +7,31 @@
 #include "eval_prom.h"
 #include "httpc.h"
 
+/* Transfers kept for reuse at most: more than run at once is waste. */
+#define POOL_MAX 64
+
 struct eval_prom {
 	struct loop_http *http;
 	const struct config_datasource *ds;
+	unsigned gen; /* of ds: one more at every eval_prom_set_datasource() */
 	size_t max_body;
 	uint64_t queries, failures;
+	struct pq *idle; /* finished transfers of this gen, ready again */
+	size_t nidle;
 };
 
-/* One transfer. */
+/* One transfer.  Its easy handle, headers and URL serve the next query
+ * too (curl keeps the connection in the multi handle's cache either way,
+ * but setting a handle up again costs as much as the exchange itself):
+ * only the form body changes. */
 struct pq {
 	struct eval_prom *p;
+	unsigned gen;
+	struct pq *next_idle;
 	CURL *easy;
 	struct curl_slist *headers;
 	struct promapi_request req;
-	struct buf body, ctype, err;
+	struct buf form, body, ctype, err;
 	char errbuf[CURL_ERROR_SIZE];
 	eval_query_done_fn *done;
 	void *arg;
@@ -42,10 +53,20 @@ static void pq_free(struct pq *q)
 		curl_easy_cleanup(q->easy);
 	curl_slist_free_all(q->headers);
 	promapi_request_free(&q->req);
+	buf_free(&q->form);
 	buf_free(&q->body);
 	buf_free(&q->ctype);
 	buf_free(&q->err);
 	free(q);
+}
+
+/* Sets q's form body for expr at time_ms. */
+static void pq_form(struct pq *q, const char *expr, int64_t time_ms)
+{
+	buf_reset(&q->form);
+	promapi_form_append(&q->form, expr, time_ms, q->p->ds->timeout_ms);
+	curl_easy_setopt(q->easy, CURLOPT_POSTFIELDSIZE, (long)q->form.len);
+	curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, buf_str(&q->form));
 }
 
 /* Prepares q's easy handle for expr at time_ms. */
@@ -68,7 +89,7 @@ static int pq_setup(struct pq *q, const char *expr, int64_t time_ms,
 	/* curl would send "Expect: 100-continue" for large bodies. */
 	q->headers = curl_slist_append(q->headers, "Expect:");
 	curl_easy_setopt(q->easy, CURLOPT_URL, q->req.url);
-	curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, q->req.body);
+	pq_form(q, expr, time_ms);
 	curl_easy_setopt(q->easy, CURLOPT_HTTPHEADER, q->headers);
 	curl_easy_setopt(q->easy, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(q->easy, CURLOPT_WRITEDATA, q);
@@ -77,9 +98,10 @@ static int pq_setup(struct pq *q, const char *expr, int64_t time_ms,
 	return 0;
 }
 
-/* Turns a finished transfer into a result or an error. */
+/* Turns a finished transfer into a result or an error; lazy: with
+ * promapi_parse_lazy() (r then points into q's body). */
 static int pq_finish(struct pq *q, CURLcode rc, struct promapi_result *r,
-		     struct buf *err)
+		     int lazy, struct buf *err)
 {
 	long status = 0, os_errno = 0;
 	char *ct = NULL;
@@ -97,8 +119,31 @@ static int pq_finish(struct pq *q, CURLcode rc, struct promapi_result *r,
 	}
 	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
-	return promapi_parse(status, ct, q->body.s ? q->body.s : "",
-			     q->body.len, r, err);
+	return (lazy ? promapi_parse_lazy : promapi_parse)(
+	    status, ct, q->body.s ? q->body.s : "", q->body.len, r, err);
+}
+
+/* Keeps q for the next query when its datasource is still the one in use
+ * and its headers are fixed (a secret read from a file is read again for
+ * every query: then q goes). */
+static void pq_release(struct pq *q)
+{
+	struct eval_prom *p = q->p;
+
+	if (q->gen != p->gen || p->nidle >= POOL_MAX ||
+	    !promapi_request_fixed(p->ds)) {
+		pq_free(q);
+		return;
+	}
+	buf_reset(&q->body);
+	buf_reset(&q->ctype);
+	buf_reset(&q->err);
+	q->errbuf[0] = '\0';
+	q->done = NULL;
+	q->arg = NULL;
+	q->next_idle = p->idle;
+	p->idle = q;
+	p->nidle++;
 }
 
 static void on_done(CURL *easy, CURLcode rc, void *arg)
@@ -108,7 +153,7 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 	struct buf err = {0};
 
 	(void)easy;
-	if (pq_finish(q, rc, &r, &err) == 0) {
+	if (pq_finish(q, rc, &r, 1, &err) == 0) {
 		q->done(q->arg, &r, NULL);
 	} else {
 		q->p->failures++;
@@ -116,28 +161,52 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 	}
 	promapi_result_free(&r);
 	buf_free(&err);
-	pq_free(q);
+	pq_release(q);
+}
+
+/* A transfer ready for expr at time_ms: an idle one with its new form
+ * body, or a new one.  NULL with err set when it cannot be made. */
+static struct pq *pq_get(struct eval_prom *p, const char *expr,
+			 int64_t time_ms, struct buf *err)
+{
+	struct pq *q = p->idle;
+
+	if (q) {
+		p->idle = q->next_idle;
+		p->nidle--;
+		q->next_idle = NULL;
+		pq_form(q, expr, time_ms);
+		return q;
+	}
+	q = xcalloc(1, sizeof *q);
+	q->p = p;
+	q->gen = p->gen;
+	if (pq_setup(q, expr, time_ms, err) == -1) {
+		pq_free(q);
+		return NULL;
+	}
+	return q;
 }
 
 static int start(void *ctx, const char *expr, int64_t time_ms,
 		 eval_query_done_fn *done, void *arg, struct buf *err)
 {
 	struct eval_prom *p = ctx;
-	struct pq *q = xcalloc(1, sizeof *q);
+	struct pq *q;
 
-	q->p = p;
-	q->done = done;
-	q->arg = arg;
 	p->queries++;
-	if (pq_setup(q, expr, time_ms, err) == -1 ||
-	    loop_http_start(p->http, q->easy, on_done, q) == -1) {
-		if (!err->len)
-			buf_puts(err, "cannot start the query");
-		p->failures++;
+	q = pq_get(p, expr, time_ms, err);
+	if (q) {
+		q->done = done;
+		q->arg = arg;
+		if (loop_http_start(p->http, q->easy, on_done, q) == 0)
+			return 0;
 		pq_free(q);
-		return -1;
 	}
-	return 0;
+	if (!err->len)
+		buf_puts(err, "cannot start the query");
+	p->failures++;
+	return -1;
 }
 
 /* The `query` template function blocks the loop for its duration, as it
@@ -153,7 +222,7 @@ static int sync_query(void *ctx, const char *expr, int64_t time_ms,
 	q->p = p;
 	p->queries++;
 	if (pq_setup(q, expr, time_ms, err) == 0)
-		rc = pq_finish(q, curl_easy_perform(q->easy), r, err);
+		rc = pq_finish(q, curl_easy_perform(q->easy), r, 0, err);
 	if (rc == -1)
 		p->failures++;
 	pq_free(q);
@@ -172,14 +241,33 @@ struct eval_prom *eval_prom_new(struct loop_http *h,
 	return p;
 }
 
+/* Frees every idle transfer. */
+static void pool_drain(struct eval_prom *p)
+{
+	while (p->idle) {
+		struct pq *q = p->idle;
+
+		p->idle = q->next_idle;
+		pq_free(q);
+	}
+	p->nidle = 0;
+}
+
 void eval_prom_set_datasource(struct eval_prom *p,
 			      const struct config_datasource *ds)
 {
+	/* Transfers set up for the old one are not reused, even those still
+	 * running. */
+	pool_drain(p);
+	p->gen++;
 	p->ds = ds;
 }
 
 void eval_prom_free(struct eval_prom *p)
 {
+	if (!p)
+		return;
+	pool_drain(p);
 	free(p);
 }
 

@@ -6,13 +6,21 @@
  * so what a Go client would read, this reads the same way.
  */
 #include <ctype.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "duration.h"
@@ -74,36 +82,53 @@ char *promapi_format_time(int64_t ms, char *out, size_t size)
 void promapi_form_escape(struct buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p = (const unsigned char *)s;
 
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
-		    *p == '~') {
-			buf_putc(out, (char)*p);
-		} else if (*p == ' ') {
+	while (*p) {
+		const unsigned char *run = p;
+
+		/* unreserved bytes are copied as they are, a run at once */
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		       (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+		       *p == '.' || *p == '~')
+			p++;
+		if (p > run)
+			buf_add(out, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		if (*p == ' ') {
 			buf_putc(out, '+');
 		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[*p >> 4]);
-			buf_putc(out, hex[*p & 15]);
+			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+
+			buf_add(out, e, 3);
 		}
+		p++;
+	}
+}
+
+void promapi_form_append(struct buf *b, const char *expr, int64_t time_ms,
+			 int64_t timeout_ms)
+{
+	char t[PROMAPI_TIME_SIZE];
+
+	buf_puts(b, "query=");
+	promapi_form_escape(b, expr);
+	buf_puts(b, "&time=");
+	buf_puts(b, promapi_format_time(time_ms, t, sizeof t));
+	if (timeout_ms > 0) {
+		/* model.Duration form ("30s", "1m30s", "1s500ms"), which the
+		 * server's parseDuration reads back exactly. */
+		buf_puts(b, "&timeout=");
+		buf_puts(b, duration_format(timeout_ms, t, sizeof t));
 	}
 }
 
 char *promapi_form_body(const char *expr, int64_t time_ms, int64_t timeout_ms)
 {
 	struct buf b = {0};
-	char t[PROMAPI_TIME_SIZE];
 
-	buf_puts(&b, "query=");
-	promapi_form_escape(&b, expr);
-	buf_puts(&b, "&time=");
-	buf_puts(&b, promapi_format_time(time_ms, t, sizeof t));
-	if (timeout_ms > 0) {
-		/* model.Duration form ("30s", "1m30s", "1s500ms"), which the
-		 * server's parseDuration reads back exactly. */
-		buf_puts(&b, "&timeout=");
-		buf_puts(&b, duration_format(timeout_ms, t, sizeof t));
-	}
+	promapi_form_append(&b, expr, time_ms, timeout_ms);
 	return buf_take(&b);
 }
 
@@ -354,6 +379,19 @@ out:
 	free(auth);
 	header_list_free(&h);
 	return rc;
+}
+
+int promapi_request_fixed(const struct config_datasource *ds)
+{
+	const struct config_http *h = &ds->http;
+
+	if (h->basic_auth)
+		return !h->basic_auth->password_file ||
+		       !h->basic_auth->password_file[0];
+	if (h->authorization)
+		return !h->authorization->credentials_file ||
+		       !h->authorization->credentials_file[0];
+	return 1;
 }
 
 int promapi_request_build(const struct config_datasource *ds, const char *expr,
@@ -1014,58 +1052,63 @@ static int sc_char(struct scan *s, char c)
 	return jscan_char(&s->p, s->end, c);
 }
 
-/* Returns 1 when none of n bytes is a control character or '\\'; sets
- * *high when one is non-ASCII.  Eight bytes at a time: a word with a
- * byte that might be one of those is looked at byte by byte. */
-static int str_plain(const unsigned char *p, size_t n, int *high)
+/* Bit 7 of each byte of the result is set where w's byte is '"', '\\',
+ * below 0x20 or from 0x80 up; the lowest such bit marks the first one
+ * exactly (borrows only run upwards, so higher bits may be false). */
+static uint64_t special_bytes(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t tops = 0x8080808080808080ULL;
-	size_t i = 0;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w, bs;
-
-		memcpy(&w, p + i, 8);
-		bs = w ^ (ones * '\\');
-		/* top bit set, below 0x20, equal to '\\' (no false negative) */
-		if (!((w | ((w - ones * 0x20) & ~w) | ((bs - ones) & ~bs)) &
-		      tops))
-			continue;
-		for (size_t j = i; j < i + 8; j++) {
-			if (p[j] < 0x20 || p[j] == '\\')
-				return 0;
-			*high |= p[j] >= 0x80;
-		}
-	}
-	for (; i < n; i++) {
-		if (p[i] < 0x20 || p[i] == '\\')
-			return 0;
-		*high |= p[i] >= 0x80;
-	}
-	return 1;
+	return (((q - ones) & ~q) | ((bs - ones) & ~bs) |
+		((w - ones * 0x20) & ~w) | w) &
+	       tops;
 }
 
 /* A string without escapes or control characters, and valid UTF-8; *len
  * its length.  Outside strings the scanner takes ASCII alone, so checking
- * the strings checks the whole body (no sequence spans a '"'). */
+ * the strings checks the whole body (no sequence spans a '"').  Eight
+ * bytes at a time up to the first byte that is not plain ASCII: mostly
+ * the closing quote. */
 static const char *sc_str(struct scan *s, size_t *len)
 {
-	const char *start, *q;
+	const unsigned char *start, *p, *end = (const unsigned char *)s->end;
 	int high = 0;
 
 	if (!sc_char(s, '"'))
 		return NULL;
-	start = s->p;
-	q = memchr(start, '"', (size_t)(s->end - start));
-	if (!q)
+	start = p = (const unsigned char *)s->p;
+	for (;;) {
+		uint64_t w, m;
+
+		while (p + 8 <= end) {
+			memcpy(&w, p, 8);
+			m = special_bytes(w);
+			if (m) {
+				p += (size_t)__builtin_ctzll(m) / 8;
+				goto look;
+			}
+			p += 8;
+		}
+		while (p < end && *p != '"' && *p != '\\' && *p >= 0x20 &&
+		       *p < 0x80)
+			p++;
+		if (p == end)
+			return NULL;
+look:
+		if (*p == '"')
+			break;
+		if (*p < 0x80)
+			return NULL; /* an escape or a control character */
+		high = 1;
+		p++;
+	}
+	*len = (size_t)(p - start);
+	if (high && !utf8_valid((const char *)start, *len))
 		return NULL;
-	*len = (size_t)(q - start);
-	if (!str_plain((const unsigned char *)start, *len, &high) ||
-	    (high && !utf8_valid(start, *len)))
-		return NULL;
-	s->p = q + 1;
-	return start;
+	s->p = (const char *)p + 1;
+	return (const char *)start;
 }
 
 /* The next string equals want (as a value, not followed by ':'). */
@@ -1166,19 +1209,21 @@ static struct labels *pairs_build(struct label *v, size_t n)
 	return labels_from_sorted(v, k);
 }
 
-static int sc_sample(struct scan *s, struct promapi_sample *out,
-		     struct buf *scratch)
+/*
+ * The pairs of a "metric" object, s just past its '{', up to and past its
+ * '}'.  With scratch, NUL-terminated copies of names and values go there
+ * side by side and *out is the label set they make; without, the object is
+ * only checked (what the lazy path does before it builds anything).
+ * Returns 0 where the general path must read the body.
+ */
+static int sc_metric(struct scan *s, struct buf *scratch, struct labels **out)
 {
 	struct label pairs[64];
 	size_t offs[64][2];
 	size_t np = 0, nl, vl;
-	const char *v;
-	double t;
-	char val[64];
 
-	buf_reset(scratch);
-	if (!sc_char(s, '{') || !sc_key(s, "metric") || !sc_char(s, '{'))
-		return 0;
+	if (scratch)
+		buf_reset(scratch);
 	if (!sc_char(s, '}')) {
 		do {
 			const char *name = sc_str(s, &nl), *value;
@@ -1186,19 +1231,172 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 			if (!name || !nl || np == 64 || !sc_char(s, ':') ||
 			    !(value = sc_str(s, &vl)))
 				return 0;
-			/* NUL-terminated copies, side by side */
-			buf_grow(scratch, nl + vl + 2);
-			offs[np][0] = scratch->len;
-			memcpy(scratch->s + scratch->len, name, nl);
-			scratch->s[scratch->len + nl] = '\0';
-			offs[np][1] = scratch->len + nl + 1;
-			memcpy(scratch->s + offs[np][1], value, vl);
-			scratch->s[offs[np][1] + vl] = '\0';
-			scratch->len += nl + vl + 2;
+			if (scratch) {
+				buf_grow(scratch, nl + vl + 2);
+				offs[np][0] = scratch->len;
+				memcpy(scratch->s + scratch->len, name, nl);
+				scratch->s[scratch->len + nl] = '\0';
+				offs[np][1] = scratch->len + nl + 1;
+				memcpy(scratch->s + offs[np][1], value, vl);
+				scratch->s[offs[np][1] + vl] = '\0';
+				scratch->len += nl + vl + 2;
+			}
 			np++;
 		} while (sc_char(s, ','));
 		if (!sc_char(s, '}'))
 			return 0;
+	}
+	if (!scratch)
+		return 1;
+	for (size_t i = 0; i < np; i++) {
+		pairs[i].name = scratch->s + offs[i][0];
+		pairs[i].value = scratch->s + offs[i][1];
+	}
+	*out = pairs_build(pairs, np);
+	return 1;
+}
+
+#ifdef __SSE2__
+/* Of the 16 bytes at p (fewer when left < 16: the rest count as NUL),
+ * bit i of *quote is set where byte i is '"', of *bad where it is '\\', a
+ * control character or not ASCII. */
+static void block_masks(const char *p, size_t left, unsigned *quote,
+			unsigned *bad)
+{
+	char tmp[16];
+	__m128i v;
+
+	if (left < 16) {
+		memset(tmp, 0, sizeof tmp);
+		memcpy(tmp, p, left);
+		p = tmp;
+	}
+	v = _mm_loadu_si128((const __m128i *)(const void *)p);
+	*quote = (unsigned)_mm_movemask_epi8(
+	    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+	/* signed: bytes from 0x80 up are below 0x20 too */
+	*bad = (unsigned)_mm_movemask_epi8(
+	    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+			 _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+}
+
+/*
+ * What sc_metric(s, NULL, NULL) checks, for the compact form Prometheus
+ * writes (no white space, ASCII strings), sixteen bytes at a time: s->p
+ * is just past the '{'.  The object is its quotes: name open, name close
+ * followed by ':', value open right after it, value close followed by ','
+ * (the next name opens right after) or by '}'; every byte before that '}'
+ * inside a string must be plain ASCII.  Returns 1 with s->p past the '}',
+ * or 0 with s->p unchanged when the object is not in that form
+ * (sc_metric() then reads it).
+ */
+static int metric_compact(struct scan *s)
+{
+	const char *b = s->p;
+	size_t n = (size_t)(s->end - b), first_bad = SIZE_MAX;
+	size_t expect = 0, open = 0, np = 0;
+	int phase = 0; /* the next quote: name open, close, value open, close */
+
+	if (n && b[0] == '}') {
+		s->p = b + 1;
+		return 1;
+	}
+	for (size_t off = 0; off < n; off += 16) {
+		unsigned q, bad;
+
+		block_masks(b + off, n - off, &q, &bad);
+		if (bad && first_bad == SIZE_MAX)
+			first_bad = off + (size_t)__builtin_ctz(bad);
+		for (; q; q &= q - 1) {
+			size_t pos = off + (size_t)__builtin_ctz(q);
+
+			switch (phase) {
+			case 0:
+			case 2:
+				if (pos != expect)
+					return 0;
+				open = pos;
+				phase++;
+				break;
+			case 1:
+				if (pos == open + 1 || pos + 2 >= n ||
+				    b[pos + 1] != ':')
+					return 0;
+				expect = pos + 2;
+				phase = 2;
+				break;
+			default:
+				if (++np > 64 || pos + 1 >= n)
+					return 0;
+				if (b[pos + 1] == '}') {
+					if (first_bad < pos)
+						return 0;
+					s->p = b + pos + 2;
+					return 1;
+				}
+				if (b[pos + 1] != ',')
+					return 0;
+				expect = pos + 2;
+				phase = 0;
+			}
+		}
+	}
+	return 0;
+}
+#else
+static int metric_compact(struct scan *s)
+{
+	(void)s;
+	return 0; /* sc_metric() reads every object */
+}
+#endif
+
+/* The seed of promapi_sample.key: random per process, so that label text
+ * made to collide with another series' cannot be prepared in advance. */
+static uint64_t key_seed(void)
+{
+	static _Atomic uint64_t seed;
+	uint64_t v = atomic_load_explicit(&seed, memory_order_relaxed);
+
+	if (v)
+		return v;
+	if (getrandom(&v, sizeof v, GRND_NONBLOCK) != (ssize_t)sizeof v)
+		v = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+		    (uint64_t)(uintptr_t)&v;
+	v |= 1;
+	{
+		uint64_t zero = 0;
+
+		if (!atomic_compare_exchange_strong(&seed, &zero, v))
+			v = zero; /* another thread's, read back */
+	}
+	return v;
+}
+
+/* One element of "result".  Lazy: the metric object is checked and
+ * keyed, its label set left to promapi_sample_labels(). */
+static int sc_sample(struct scan *s, struct promapi_sample *out,
+		     struct buf *scratch, int lazy)
+{
+	size_t vl;
+	const char *v, *metric;
+	double t;
+	char val[64];
+
+	if (!sc_char(s, '{') || !sc_key(s, "metric"))
+		return 0;
+	sc_ws(s);
+	metric = s->p;
+	if (!sc_char(s, '{'))
+		return 0;
+	if (lazy ? !metric_compact(s) && !sc_metric(s, NULL, NULL)
+		 : !sc_metric(s, scratch, &out->labels))
+		return 0;
+	if (lazy) {
+		out->metric_text = metric;
+		out->metric_len = (size_t)(s->p - metric);
+		out->key = hash64(metric, out->metric_len, key_seed());
+		out->key += !out->key; /* 0 means none */
 	}
 	if (!sc_char(s, ',') || !sc_key(s, "value") || !sc_char(s, '[') ||
 	    !sc_num(s, &t) || !sc_char(s, ',') || !(v = sc_str(s, &vl)) ||
@@ -1217,17 +1415,12 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 		if (bad)
 			return 0;
 	}
-	for (size_t i = 0; i < np; i++) {
-		pairs[i].name = scratch->s + offs[i][0];
-		pairs[i].value = scratch->s + offs[i][1];
-	}
 	out->t_ms = llround(t);
-	out->labels = pairs_build(pairs, np);
 	return 1;
 }
 
-int promapi_parse_fast(long http_status, const char *body, size_t len,
-		       struct promapi_result *r)
+static int parse_fast(long http_status, const char *body, size_t len,
+		      struct promapi_result *r, int lazy)
 {
 	struct scan s;
 	struct buf scratch = {0};
@@ -1253,8 +1446,10 @@ int promapi_parse_fast(long http_status, const char *body, size_t len,
 				r->v = xrealloc(r->v, cap * sizeof *r->v);
 			}
 			memset(&r->v[r->n], 0, sizeof r->v[r->n]);
-			if (!sc_sample(&s, &r->v[r->n], &scratch))
+			if (!sc_sample(&s, &r->v[r->n], &scratch, lazy)) {
+				labels_free(r->v[r->n].labels);
 				goto give_up;
+			}
 			r->n++;
 		} while (sc_char(&s, ','));
 		if (!sc_char(&s, ']'))
@@ -1274,6 +1469,37 @@ give_up:
 	buf_free(&scratch);
 	promapi_result_free(r);
 	return 0;
+}
+
+int promapi_parse_fast(long http_status, const char *body, size_t len,
+		       struct promapi_result *r)
+{
+	return parse_fast(http_status, body, len, r, 0);
+}
+
+int promapi_parse_lazy(long http_status, const char *content_type,
+		       const char *body, size_t len, struct promapi_result *r,
+		       struct buf *err)
+{
+	if (parse_fast(http_status, body, len, r, 1))
+		return 0;
+	return promapi_parse_json(http_status, content_type, body, len, r, err);
+}
+
+const struct labels *promapi_sample_labels(struct promapi_sample *s)
+{
+	struct scan sc;
+	struct buf scratch = {0};
+
+	if (s->labels)
+		return s->labels;
+	/* checked by parse_fast() already: this cannot fail */
+	sc.p = s->metric_text;
+	sc.end = s->metric_text + s->metric_len;
+	if (!sc_char(&sc, '{') || !sc_metric(&sc, &scratch, &s->labels))
+		abort();
+	buf_free(&scratch);
+	return s->labels;
 }
 
 int promapi_parse(long http_status, const char *content_type, const char *body,

@@ -57,6 +57,9 @@ int promapi_request_build(const struct config_datasource *ds, const char *expr,
 			  int64_t time_ms, struct promapi_request *req,
 			  struct buf *err);
 void promapi_request_free(struct promapi_request *req);
+/* Returns 1 when ds's requests carry no secret read from a file, so their
+ * URL and headers stay the same from one query to the next. */
+int promapi_request_fixed(const struct config_datasource *ds);
 
 /* Returns base + "/api/v1/query" as a new string: a path prefix
  * (http://h/prometheus) is kept, its trailing slashes dropped and runs of
@@ -77,6 +80,9 @@ void promapi_form_escape(struct buf *out, const char *s);
  * keys in Go's url.Values order; timeout_ms <= 0 leaves timeout out.  The
  * caller frees it. */
 char *promapi_form_body(const char *expr, int64_t time_ms, int64_t timeout_ms);
+/* The same appended to b. */
+void promapi_form_append(struct buf *b, const char *expr, int64_t time_ms,
+			 int64_t timeout_ms);
 
 /*
  * Reads a secret file as prometheus/common does: the whole file, leading
@@ -99,7 +105,14 @@ int promapi_auth_value(const struct config_http *h, char **value,
 /* One sample of the answer.  Labels include __name__; a scalar answer is
  * one sample with no labels, as Prometheus' ruler treats it. */
 struct promapi_sample {
-	struct labels *labels;
+	struct labels *labels; /* NULL until promapi_sample_labels() (lazy) */
+	/* Read by promapi_parse_lazy()'s fast path: the text of the
+	 * sample's "metric" object in the body, from '{' to '}', and key, a
+	 * seeded hash of it (nonzero).  Equal keys: equal text, equal labels
+	 * (but for a 2^-64 chance).  Otherwise NULL, 0 and 0. */
+	const char *metric_text;
+	size_t metric_len;
+	uint64_t key;
 	double value;
 	int64_t t_ms;  /* the sample's timestamp, Unix ms */
 	int histogram; /* a native histogram: value is 0, as the
@@ -133,6 +146,18 @@ struct promapi_result {
 int promapi_parse(long http_status, const char *content_type, const char *body,
 		  size_t len, struct promapi_result *r, struct buf *err);
 void promapi_result_free(struct promapi_result *r);
+
+/*
+ * promapi_parse(), but a vector the fast path reads has no label sets yet:
+ * each sample points into body (which must outlive r) and has its key, and
+ * promapi_sample_labels() builds its labels when they are needed.  An
+ * evaluator that finds its alerts by key builds none in the steady state.
+ */
+int promapi_parse_lazy(long http_status, const char *content_type,
+		       const char *body, size_t len, struct promapi_result *r,
+		       struct buf *err);
+/* The labels of s, built now when they were not (r frees them). */
+const struct labels *promapi_sample_labels(struct promapi_sample *s);
 
 /* The fast path promapi_parse() tries first: 1 with r filled when the body
  * is a plain instant vector it can read alone (no escapes, warnings or

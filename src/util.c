@@ -202,6 +202,48 @@ void buf_quote(struct buf *b, const char *s)
 
 /* ---------------------------------------------------------------- strings */
 
+static uint64_t rotl64(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+static uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
+
+static uint64_t mix_word(uint64_t h, uint64_t w)
+{
+	w *= 0x87c37b91114253d5ULL;
+	w = rotl64(w, 31);
+	w *= 0x4cf5ad432745937fULL;
+	h ^= w;
+	return rotl64(h, 27) * 5 + 0x52dce729;
+}
+
+uint64_t hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = seed, w = 0;
+	size_t len = n;
+
+	for (; n >= 8; n -= 8, s += 8) {
+		memcpy(&w, s, 8);
+		h = mix_word(h, w);
+	}
+	if (n) {
+		w = 0;
+		memcpy(&w, s, n);
+		h = mix_word(h, w);
+	}
+	return fmix64(h ^ (uint64_t)len);
+}
+
 int utf8_valid(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;

@@ -163,7 +163,7 @@ static int eval_on(struct alerting_rule *r, int64_t ts, const char **spec,
 
 		l[i] = mk(full);
 		free(full);
-		s[i] = (struct alerting_sample){l[i], val ? val[i] : 1};
+		s[i] = (struct alerting_sample){l[i], val ? val[i] : 1, 0};
 	}
 	alerting_output_free(&out);
 	rc = alerting_eval(r, ts, &res, &env, &out);
@@ -523,8 +523,8 @@ Test(alerting, s09_duplicate_labelset)
 	rule_a("0s", "    annotations:\n      v: '{{ $value }}'\n");
 	ev(0, "x=1", NULL);
 	expect_sent("t0", "x=1", T(0), T(4));
-	s[0] = (struct alerting_sample){a, 5};
-	s[1] = (struct alerting_sample){b, 6};
+	s[0] = (struct alerting_sample){a, 5, 0};
+	s[1] = (struct alerting_sample){b, 6, 0};
 	alerting_output_free(&out);
 	cr_assert_eq(alerting_eval(rule, T(2), &res, &env, &out), -1);
 	cr_assert_str_eq(rule->last_error, msg);
@@ -835,7 +835,7 @@ Test(alerting, s17_rule_chaining)
 	labels_free(want);
 	cr_assert_null(labels_get(out.sends[0].labels, "sev"));
 
-	s[0] = (struct alerting_sample){out.series[k].labels, 1};
+	s[0] = (struct alerting_sample){out.series[k].labels, 1, 0};
 	res.nsamples = 1;
 	cr_assert_eq(alerting_eval(rule2, T(0), &res, &env, &outb), 0);
 	cr_assert_eq(outb.nsends, 1);
@@ -1131,7 +1131,7 @@ Test(alerting, many_alerts_table)
 		char *spec = xasprintf("__name__=X,i=%04d", i);
 
 		ls[i] = mk(spec);
-		s[i] = (struct alerting_sample){ls[i], i};
+		s[i] = (struct alerting_sample){ls[i], i, 0};
 		free(spec);
 	}
 	res.nsamples = 1000;
@@ -1143,7 +1143,7 @@ Test(alerting, many_alerts_table)
 		    0);
 	/* Every other series goes: 500 resolved. */
 	for (int i = 0; i < 500; i++)
-		s[i] = (struct alerting_sample){ls[2 * i], 2 * i};
+		s[i] = (struct alerting_sample){ls[2 * i], 2 * i, 0};
 	res.nsamples = 500;
 	alerting_output_free(&out);
 	cr_assert_eq(alerting_eval(rule, T(1), &res, &env, &out), 0);
@@ -1281,7 +1281,7 @@ static struct alert *ev1(int64_t ts, const char *spec, double v,
 			 const char *aspec)
 {
 	struct labels *l = mk(spec);
-	struct alerting_sample s = {l, v};
+	struct alerting_sample s = {l, v, 0};
 	struct alerting_result res = {
 	    .kind = ALERTING_RESULT_VECTOR, .samples = &s, .nsamples = 1};
 	struct alert *a;

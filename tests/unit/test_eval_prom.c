@@ -159,7 +159,7 @@ struct outcome {
 	char *labels0;
 };
 
-static void on_done(void *arg, const struct promapi_result *r,
+static void on_done(void *arg, struct promapi_result *r,
 		    const char *err)
 {
 	struct outcome *o = arg;
@@ -175,7 +175,7 @@ static void on_done(void *arg, const struct promapi_result *r,
 		struct buf b = {0};
 
 		o->v0 = r->v[0].value;
-		labels_format(r->v[0].labels, &b);
+		labels_format(promapi_sample_labels(&r->v[0]), &b);
 		o->labels0 = buf_take(&b);
 	}
 }
