@@ -1240,6 +1240,16 @@ enum alert_state alerting_rule_state(const struct alerting_rule *r)
 	return max;
 }
 
+size_t alerting_rule_keys(const struct alerting_rule *r, uint64_t *keys,
+			  size_t max)
+{
+	size_t n = r->nprev < max ? r->nprev : max;
+
+	for (size_t i = 0; i < n; i++)
+		keys[i] = r->prev[i]->key;
+	return n;
+}
+
 const struct alert **alerting_rule_alerts(const struct alerting_rule *r,
 					  size_t *n)
 {

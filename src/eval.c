@@ -80,6 +80,8 @@ struct evaluator {
 	int restored; /* the store's state was loaded once */
 	uint64_t eval_total, fail_total;
 	double eval_seconds_sum;
+	uint64_t *keys; /* a query's hint, made just before it starts */
+	size_t keys_cap;
 };
 
 static int64_t real_wall(void *ctx)
@@ -262,6 +264,7 @@ static void group_step(struct eval_group *g)
 	while (g->cur < g->nrules) {
 		struct eval_rule *er = &g->rules[g->cur];
 		struct buf err = {0};
+		struct eval_query_hint hint;
 		struct eval_q *q;
 		const char *expr;
 
@@ -278,8 +281,15 @@ static void group_step(struct eval_group *g)
 		g->q = q;
 		g->waiting = 1;
 		g->in_start = 1;
+		if (er->ar->nprev > e->keys_cap) {
+			free(e->keys);
+			e->keys_cap = er->ar->nprev;
+			e->keys = xmalloc(e->keys_cap * sizeof *e->keys);
+		}
+		hint.keys = e->keys;
+		hint.n = alerting_rule_keys(er->ar, e->keys, e->keys_cap);
 		if (e->q.start(e->q.ctx, expr, g->ts - g->query_offset_ms,
-			       query_done, q, &err) == -1) {
+			       &hint, query_done, q, &err) == -1) {
 			g->in_start = 0;
 			g->q = NULL;
 			free(q);
@@ -699,6 +709,7 @@ void eval_free(struct evaluator *e)
 		return;
 	groups_free(e);
 	settings_free(&e->set);
+	free(e->keys);
 	free(e);
 }
 

@@ -33,10 +33,20 @@
 typedef void eval_query_done_fn(void *arg, struct promapi_result *r,
 				const char *err);
 
+/* What the evaluator expects of an answer: the keys (promapi_sample.key)
+ * of the last answer's samples, in order, 0 where unknown.  The callee may
+ * copy them; they need not outlive start(). */
+struct eval_query_hint {
+	const uint64_t *keys;
+	size_t n;
+};
+
 struct eval_query_ops {
-	/* Starts an instant query of expr at time_ms.  Returns 0 (done runs
-	 * later, or already ran) or -1 with err set (done never runs). */
+	/* Starts an instant query of expr at time_ms (hint may be NULL).
+	 * Returns 0 (done runs later, or already ran) or -1 with err set
+	 * (done never runs). */
 	int (*start)(void *ctx, const char *expr, int64_t time_ms,
+		     const struct eval_query_hint *hint,
 		     eval_query_done_fn *done, void *arg, struct buf *err);
 	/* Runs a query to the end for the `query` template function.  NULL:
 	 * the function fails.  Returns 0 with *r filled, or -1 with err. */

@@ -32,6 +32,8 @@ struct pq {
 	struct curl_slist *headers;
 	struct promapi_request req;
 	struct buf form, body, ctype, err;
+	uint64_t *known; /* the hint's keys, copied */
+	size_t nknown, known_cap;
 	char errbuf[CURL_ERROR_SIZE];
 	eval_query_done_fn *done;
 	void *arg;
@@ -57,6 +59,7 @@ static void pq_free(struct pq *q)
 	buf_free(&q->body);
 	buf_free(&q->ctype);
 	buf_free(&q->err);
+	free(q->known);
 	free(q);
 }
 
@@ -119,8 +122,12 @@ static int pq_finish(struct pq *q, CURLcode rc, struct promapi_result *r,
 	}
 	curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(q->easy, CURLINFO_CONTENT_TYPE, &ct);
-	return (lazy ? promapi_parse_lazy : promapi_parse)(
-	    status, ct, q->body.s ? q->body.s : "", q->body.len, r, err);
+	if (lazy)
+		return promapi_parse_lazy(status, ct, buf_str(&q->body),
+					  q->body.len, q->known, q->nknown, r,
+					  err);
+	return promapi_parse(status, ct, buf_str(&q->body), q->body.len, r,
+			     err);
 }
 
 /* Keeps q for the next query when its datasource is still the one in use
@@ -189,7 +196,8 @@ static struct pq *pq_get(struct eval_prom *p, const char *expr,
 }
 
 static int start(void *ctx, const char *expr, int64_t time_ms,
-		 eval_query_done_fn *done, void *arg, struct buf *err)
+		 const struct eval_query_hint *hint, eval_query_done_fn *done,
+		 void *arg, struct buf *err)
 {
 	struct eval_prom *p = ctx;
 	struct pq *q;
@@ -199,6 +207,15 @@ static int start(void *ctx, const char *expr, int64_t time_ms,
 	if (q) {
 		q->done = done;
 		q->arg = arg;
+		q->nknown = hint ? hint->n : 0;
+		if (q->nknown > q->known_cap) {
+			free(q->known);
+			q->known_cap = q->nknown;
+			q->known = xmalloc(q->known_cap * sizeof *q->known);
+		}
+		if (q->nknown)
+			memcpy(q->known, hint->keys,
+			       q->nknown * sizeof *q->known);
 		if (loop_http_start(p->http, q->easy, on_done, q) == 0)
 			return 0;
 		pq_free(q);

@@ -1375,31 +1375,75 @@ static uint64_t key_seed(void)
 
 /* One element of "result".  Lazy: the metric object is checked and
  * keyed, its label set left to promapi_sample_labels(). */
+/* Takes text, when it comes next exactly (the compact form). */
+static int sc_lit(struct scan *s, const char *text)
+{
+	size_t n = strlen(text);
+
+	if ((size_t)(s->end - s->p) < n || memcmp(s->p, text, n) != 0)
+		return 0;
+	s->p += n;
+	return 1;
+}
+
+/* The key of the n bytes at p: a seeded hash, never 0. */
+static uint64_t text_key(const char *p, size_t n)
+{
+	uint64_t k = hash64(p, n, key_seed());
+
+	return k + !k;
+}
+
+/* Lazily (lazy), the metric object at s->p ('{'): checked, or taken as
+ * checked before when its text up to the first '}' has the key known. */
+static int sc_metric_key(struct scan *s, struct promapi_sample *out,
+			 uint64_t known)
+{
+	const char *m = s->p, *e = NULL;
+	uint64_t k = 0;
+
+	if (known && (e = memchr(m, '}', (size_t)(s->end - m)))) {
+		k = text_key(m, (size_t)(e + 1 - m));
+		if (k == known) {
+			s->p = e + 1;
+			goto done;
+		}
+	}
+	s->p++;
+	if (!metric_compact(s) && !sc_metric(s, NULL, NULL))
+		return 0;
+	/* k is of the text up to the first '}': the object's unless one of
+	 * its strings holds a '}' */
+	if (!k || e != s->p - 1)
+		k = text_key(m, (size_t)(s->p - m));
+done:
+	out->metric_text = m;
+	out->metric_len = (size_t)(s->p - m);
+	out->key = k;
+	return 1;
+}
+
 static int sc_sample(struct scan *s, struct promapi_sample *out,
-		     struct buf *scratch, int lazy)
+		     struct buf *scratch, int lazy, uint64_t known)
 {
 	size_t vl;
-	const char *v, *metric;
+	const char *v;
 	double t;
 	char val[64];
 
-	if (!sc_char(s, '{') || !sc_key(s, "metric"))
+	if (!sc_lit(s, "{\"metric\":") &&
+	    (!sc_char(s, '{') || !sc_key(s, "metric")))
 		return 0;
 	sc_ws(s);
-	metric = s->p;
-	if (!sc_char(s, '{'))
+	if (s->p == s->end || *s->p != '{')
 		return 0;
-	if (lazy ? !metric_compact(s) && !sc_metric(s, NULL, NULL)
-		 : !sc_metric(s, scratch, &out->labels))
+	if (lazy ? !sc_metric_key(s, out, known)
+		 : (s->p++, !sc_metric(s, scratch, &out->labels)))
 		return 0;
-	if (lazy) {
-		out->metric_text = metric;
-		out->metric_len = (size_t)(s->p - metric);
-		out->key = hash64(metric, out->metric_len, key_seed());
-		out->key += !out->key; /* 0 means none */
-	}
-	if (!sc_char(s, ',') || !sc_key(s, "value") || !sc_char(s, '[') ||
-	    !sc_num(s, &t) || !sc_char(s, ',') || !(v = sc_str(s, &vl)) ||
+	if (!sc_lit(s, ",\"value\":[") &&
+	    (!sc_char(s, ',') || !sc_key(s, "value") || !sc_char(s, '[')))
+		return 0;
+	if (!sc_num(s, &t) || !sc_char(s, ',') || !(v = sc_str(s, &vl)) ||
 	    vl >= sizeof val || !sc_char(s, ']') || !sc_char(s, '}'))
 		return 0;
 	memcpy(val, v, vl);
@@ -1420,7 +1464,8 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 }
 
 static int parse_fast(long http_status, const char *body, size_t len,
-		      struct promapi_result *r, int lazy)
+		      struct promapi_result *r, int lazy, const uint64_t *known,
+		      size_t nknown)
 {
 	struct scan s;
 	struct buf scratch = {0};
@@ -1439,14 +1484,19 @@ static int parse_fast(long http_status, const char *body, size_t len,
 	    !sc_char(&s, ',') || !sc_key(&s, "result") || !sc_char(&s, '['))
 		return 0;
 	r->type = PROMAPI_VECTOR;
+	/* room for the samples such a body may hold, near enough: every
+	 * sample takes more than 30 bytes, mostly a few hundred */
 	if (!sc_char(&s, ']')) {
+		cap = len / 256 + 16;
+		r->v = xmalloc(cap * sizeof *r->v);
 		do {
 			if (r->n == cap) {
 				cap = cap ? cap * 2 : 16;
 				r->v = xrealloc(r->v, cap * sizeof *r->v);
 			}
 			memset(&r->v[r->n], 0, sizeof r->v[r->n]);
-			if (!sc_sample(&s, &r->v[r->n], &scratch, lazy)) {
+			if (!sc_sample(&s, &r->v[r->n], &scratch, lazy,
+				       r->n < nknown ? known[r->n] : 0)) {
 				labels_free(r->v[r->n].labels);
 				goto give_up;
 			}
@@ -1474,14 +1524,15 @@ give_up:
 int promapi_parse_fast(long http_status, const char *body, size_t len,
 		       struct promapi_result *r)
 {
-	return parse_fast(http_status, body, len, r, 0);
+	return parse_fast(http_status, body, len, r, 0, NULL, 0);
 }
 
 int promapi_parse_lazy(long http_status, const char *content_type,
-		       const char *body, size_t len, struct promapi_result *r,
+		       const char *body, size_t len, const uint64_t *known,
+		       size_t nknown, struct promapi_result *r,
 		       struct buf *err)
 {
-	if (parse_fast(http_status, body, len, r, 1))
+	if (parse_fast(http_status, body, len, r, 1, known, nknown))
 		return 0;
 	return promapi_parse_json(http_status, content_type, body, len, r, err);
 }

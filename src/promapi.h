@@ -152,9 +152,14 @@ void promapi_result_free(struct promapi_result *r);
  * each sample points into body (which must outlive r) and has its key, and
  * promapi_sample_labels() builds its labels when they are needed.  An
  * evaluator that finds its alerts by key builds none in the steady state.
+ *
+ * known[i] (i < nknown; 0: none) is the key sample i had in an earlier
+ * answer read by this process: when the text up to its first '}' has that
+ * key, it is that text, checked then, and is not checked again.
  */
 int promapi_parse_lazy(long http_status, const char *content_type,
-		       const char *body, size_t len, struct promapi_result *r,
+		       const char *body, size_t len, const uint64_t *known,
+		       size_t nknown, struct promapi_result *r,
 		       struct buf *err);
 /* The labels of s, built now when they were not (r frees them). */
 const struct labels *promapi_sample_labels(struct promapi_sample *s);

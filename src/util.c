@@ -202,46 +202,37 @@ void buf_quote(struct buf *b, const char *s)
 
 /* ---------------------------------------------------------------- strings */
 
-static uint64_t rotl64(uint64_t x, int r)
+/* The 128-bit product of a and b, folded to 64 bits. */
+static uint64_t mum(uint64_t a, uint64_t b)
 {
-	return (x << r) | (x >> (64 - r));
-}
+	unsigned __int128 r = (unsigned __int128)a * b;
 
-static uint64_t fmix64(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	k *= 0xc4ceb9fe1a85ec53ULL;
-	k ^= k >> 33;
-	return k;
-}
-
-static uint64_t mix_word(uint64_t h, uint64_t w)
-{
-	w *= 0x87c37b91114253d5ULL;
-	w = rotl64(w, 31);
-	w *= 0x4cf5ad432745937fULL;
-	h ^= w;
-	return rotl64(h, 27) * 5 + 0x52dce729;
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
 uint64_t hash64(const void *p, size_t n, uint64_t seed)
 {
+	const uint64_t k1 = 0xa0761d6478bd642fULL, k2 = 0xe7037ed1a0b428dbULL;
 	const unsigned char *s = p;
-	uint64_t h = seed, w = 0;
+	uint64_t h = mum(seed ^ k1, k2), a = 0, b = 0;
 	size_t len = n;
 
-	for (; n >= 8; n -= 8, s += 8) {
-		memcpy(&w, s, 8);
-		h = mix_word(h, w);
+	/* Sixteen bytes a multiplication.  Both factors depend on h, so no
+	 * block can zero one of them without knowing the seed. */
+	for (; n > 16; n -= 16, s += 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, 8);
+		h = mum(a ^ h ^ k1, b ^ h ^ k2);
 	}
-	if (n) {
-		w = 0;
-		memcpy(&w, s, n);
-		h = mix_word(h, w);
+	a = b = 0;
+	if (n > 8) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + 8, n - 8);
+	} else if (n) {
+		memcpy(&a, s, n);
 	}
-	return fmix64(h ^ (uint64_t)len);
+	h = mum(a ^ h ^ k1, b ^ h ^ k2);
+	return mum(h ^ (uint64_t)len, k2 ^ seed);
 }
 
 int utf8_valid(const char *str, size_t n)

@@ -58,7 +58,7 @@ int utf8_valid(const char *s, size_t n);
  * and its code point in *cp; an invalid sequence is one byte of U+FFFD
  * with *bad set. */
 size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp, int *bad);
-/* A 64-bit hash of n bytes (MurmurHash3's mixing, one lane), different
+/* A 64-bit hash of n bytes (wyhash's 128-bit multiply-and-fold), different
  * for each seed.  Not cryptographic: a seed nobody can read is what keeps
  * chosen collisions out. */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);

@@ -143,9 +143,11 @@ static const char *lookup(const char *expr)
 }
 
 static int fq_start(void *ctx, const char *expr, int64_t t,
+		    const struct eval_query_hint *hint,
 		    eval_query_done_fn *done, void *arg, struct buf *err)
 {
 	(void)ctx;
+	(void)hint;
 	(void)err;
 	cr_assert_lt(fq.ncalls, 256);
 	fq.calls[fq.ncalls].expr = xstrdup(expr);

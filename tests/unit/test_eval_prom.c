@@ -186,7 +186,7 @@ static void query(const char *expr, struct outcome *o)
 	int64_t end = loop_mono_ms() + 10000;
 
 	memset(o, 0, sizeof *o);
-	cr_assert_eq(ops.start(ops.ctx, expr, 1700000000123LL, on_done, o,
+	cr_assert_eq(ops.start(ops.ctx, expr, 1700000000123LL, NULL, on_done, o,
 			       &err),
 		     0, "%s", buf_str(&err));
 	while (!o->done && loop_mono_ms() < end)
