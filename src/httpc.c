@@ -46,6 +46,10 @@ int httpc_setup(CURL *easy, const struct config_http *h, int64_t timeout_ms,
 	SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	if (timeout_ms > 0)
 		SET(CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	/* Without proxy_url, no proxy: "" keeps curl from taking one from
+	 * http_proxy and the like, which Prometheus' and Alertmanager's
+	 * clients ignore too. */
+	SET(CURLOPT_PROXY, h ? h->proxy_url : "");
 	if (!h)
 		return 0;
 	t = &h->tls;
@@ -55,8 +59,6 @@ int httpc_setup(CURL *easy, const struct config_http *h, int64_t timeout_ms,
 		SET(CURLOPT_MAXREDIRS, 10L);
 		SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	}
-	if (h->proxy_url[0])
-		SET(CURLOPT_PROXY, h->proxy_url);
 	/* enable_http2: false keeps HTTP/1.1; true is curl's default, as
 	 * Go's: HTTP/2 when TLS negotiates it */
 	if (!h->enable_http2)

@@ -10,6 +10,9 @@
  *   - parse: success leaves err empty and a well-formed result (a scalar is
  *     one sample without labels); failure says why and leaves r empty; a
  *     body read with 200 is refused with a 500 status;
+ *   - the lazy parse (label sets built on demand, keyed samples) reads
+ *     what promapi_parse() reads, without known keys, with the keys it
+ *     gave and with other samples' keys;
  *   - body cap: chunks are accepted up to the cap, refused beyond it;
  *   - form escape decodes back to the input and uses only safe bytes;
  *   - a formatted time reads back as the same milliseconds.
@@ -71,6 +74,77 @@ static void fast_agrees(long status, const char *ct, const char *body,
 	buf_free(&err);
 }
 
+/* One lazy parse with known keys against promapi_parse()'s result e;
+ * returns its keys (the caller frees them) or NULL when it failed. */
+static uint64_t *lazy_one(long status, const char *ct, const char *body,
+			  size_t len, const uint64_t *known, size_t nknown,
+			  const struct promapi_result *e, int erc,
+			  const char *eerr)
+{
+	struct promapi_result l;
+	struct buf err = {0};
+	int rc = promapi_parse_lazy(status, ct, body, len, known, nknown, &l,
+				    &err);
+	uint64_t *keys = NULL;
+
+	if (rc != erc || strcmp(buf_str(&err), eerr) != 0)
+		abort();
+	if (rc == 0) {
+		if (l.type != e->type || l.n != e->n)
+			abort();
+		keys = xcalloc(l.n + 1, sizeof *keys);
+		for (size_t i = 0; i < l.n; i++) {
+			struct promapi_sample *s = &l.v[i];
+
+			if (s->key && (s->labels || !s->metric_text ||
+				       s->metric_text < body ||
+				       s->metric_text + s->metric_len >
+					   body + len))
+				abort();
+			keys[i] = s->key;
+			if (!labels_equal(promapi_sample_labels(s),
+					  e->v[i].labels) ||
+			    memcmp(&s->value, &e->v[i].value,
+				   sizeof s->value) != 0 ||
+			    s->t_ms != e->v[i].t_ms ||
+			    s->histogram != e->v[i].histogram)
+				abort();
+		}
+	}
+	promapi_result_free(&l);
+	buf_free(&err);
+	return keys;
+}
+
+/* The lazy path reads what promapi_parse() reads, without known keys,
+ * with the keys it gave, and with the keys of the next sample. */
+static void lazy_agrees(long status, const char *ct, const char *body,
+			size_t len)
+{
+	struct promapi_result e;
+	struct buf err = {0};
+	int rc = promapi_parse(status, ct, body, len, &e, &err);
+	uint64_t *keys = lazy_one(status, ct, body, len, NULL, 0, &e, rc,
+				  buf_str(&err));
+
+	if (keys) {
+		uint64_t *again = lazy_one(status, ct, body, len, keys, e.n,
+					   &e, rc, buf_str(&err));
+
+		if (memcmp(keys, again, e.n * sizeof *keys) != 0)
+			abort();
+		free(again);
+		again = lazy_one(status, ct, body, len, keys + 1,
+				 e.n ? e.n - 1 : 0, &e, rc, buf_str(&err));
+		if (memcmp(keys, again, e.n * sizeof *keys) != 0)
+			abort();
+		free(again);
+	}
+	free(keys);
+	promapi_result_free(&e);
+	buf_free(&err);
+}
+
 static void parse(long status, const char *ct, const char *body, size_t len)
 {
 	struct promapi_result r;
@@ -78,6 +152,7 @@ static void parse(long status, const char *ct, const char *body, size_t len)
 	int rc = promapi_parse(status, ct, body, len, &r, &err);
 
 	fast_agrees(status, ct, body, len);
+	lazy_agrees(status, ct, body, len);
 	if (rc == 0) {
 		if (err.len)
 			abort();

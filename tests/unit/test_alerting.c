@@ -1503,3 +1503,182 @@ Test(alerting, reused_annotations_equal_fresh_renders)
 	labels_free(ext1);
 	labels_free(ext2);
 }
+
+/* ------------------------------------------- alerts found by sample key */
+
+/* Samples handed over without labels: labels_of() builds them from
+ * specs on demand and counts how often it was asked. */
+struct keyed {
+	const char **spec;
+	struct labels *built[MAXS];
+	int calls;
+};
+
+static const struct labels *keyed_labels(void *ctx, size_t i)
+{
+	struct keyed *k = ctx;
+	char *full = *k->spec[i] ? xasprintf("__name__=X,%s", k->spec[i])
+				 : xstrdup("__name__=X");
+
+	cr_assert_null(k->built[i], "labels of sample %zu asked twice", i);
+	k->built[i] = mk(full);
+	free(full);
+	k->calls++;
+	return k->built[i];
+}
+
+/* Evaluates `rule` at ts on samples {__name__="X", spec[i]} with keys and
+ * values; returns alerting_eval()'s result and how often labels were
+ * built in *calls. */
+static int eval_keyed(int64_t ts, const char **spec, const uint64_t *keys,
+		      const double *val, size_t n, int *calls)
+{
+	struct alerting_sample s[MAXS];
+	struct keyed k = {.spec = spec};
+	struct alerting_result res = {.kind = ALERTING_RESULT_VECTOR,
+				      .samples = s,
+				      .nsamples = n,
+				      .labels_of = keyed_labels,
+				      .labels_ctx = &k};
+	int rc;
+
+	cr_assert_leq(n, MAXS);
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct alerting_sample){NULL, val[i], keys[i]};
+	alerting_output_free(&out);
+	rc = alerting_eval(rule, ts, &res, &env, &out);
+	for (size_t i = 0; i < n; i++)
+		labels_free(k.built[i]);
+	*calls = k.calls;
+	return rc;
+}
+
+/* The same key at the same place finds the same alert without building
+ * the sample's labels; labels are built only where something needs them. */
+Test(alerting, keys_find_alerts_without_labels)
+{
+	const char *spec[] = {"i=1", "i=2"}, *swapped[] = {"i=2", "i=1"};
+	const uint64_t keys[] = {11, 22}, swapped_keys[] = {22, 11};
+	const double one[] = {1, 1}, moved[] = {1, 5};
+	struct alert *a1, *a2;
+	int calls;
+
+	rule_a("0s", "    labels: {severity: page}\n"
+		     "    annotations:\n      d: '{{ $labels.i }}={{ $value }}'\n"
+		     "      s: plain\n");
+	cr_assert_eq(eval_keyed(T(0), spec, keys, one, 2, &calls), 0);
+	cr_assert_eq(calls, 2, "new alerts need their labels");
+	a1 = get("i=1,severity=page");
+	a2 = get("i=2,severity=page");
+	cr_assert(a1 && a2);
+	expect_ann(a2, "2=1");
+	cr_assert_eq(eval_keyed(T(1), spec, keys, one, 2, &calls), 0);
+	cr_assert_eq(calls, 0, "known keys, same values: no labels built");
+	cr_assert_eq(a1->state, ALERT_FIRING);
+	cr_assert_eq(a2->state, ALERT_FIRING);
+	cr_assert_eq(eval_keyed(T(2), spec, keys, moved, 2, &calls), 0);
+	cr_assert_eq(calls, 1, "only the sample whose $value changed");
+	expect_ann(a2, "2=5");
+	cr_assert_float_eq(a2->value, 5, 0);
+	cr_assert_str_eq(labels_get(a2->annotations, "s"), "plain");
+	/* another order: found by labels, the same alerts */
+	cr_assert_eq(eval_keyed(T(3), swapped, swapped_keys, one, 2, &calls),
+		     0);
+	cr_assert_eq(calls, 2);
+	cr_assert_eq(get("i=1,severity=page"), a1);
+	cr_assert_eq(get("i=2,severity=page"), a2);
+	cr_assert_eq(a1->active_at, T(0));
+	cr_assert_eq(a2->active_at, T(0));
+	expect_ann(a2, "2=1");
+	/* and by key again in that order */
+	cr_assert_eq(eval_keyed(T(4), swapped, swapped_keys, one, 2, &calls),
+		     0);
+	cr_assert_eq(calls, 0);
+	cr_assert_eq(rule->active.count, 2);
+}
+
+/* A key that moved to another place is looked up by labels; two samples
+ * of one text (one key) are the duplicate label set error. */
+Test(alerting, keys_do_not_hide_duplicates)
+{
+	const char *spec[] = {"i=1", "i=2"}, *twice[] = {"i=1", "i=1"};
+	const uint64_t keys[] = {11, 22}, same[] = {11, 11};
+	const double one[] = {1, 1};
+	int calls;
+
+	rule_a("0s", NULL);
+	cr_assert_eq(eval_keyed(T(0), spec, keys, one, 2, &calls), 0);
+	cr_assert_eq(eval_keyed(T(1), twice, same, one, 2, &calls), -1);
+	cr_assert_str_eq(rule->last_error,
+			 "vector contains metrics with the same labelset "
+			 "after applying alert labels");
+	cr_assert_eq(calls, 1, "the second sample is looked up by labels");
+}
+
+/* With a templated label, a key says nothing of the alert's labels:
+ * every sample's labels are built. */
+Test(alerting, keys_unused_with_templated_labels)
+{
+	const char *spec[] = {"i=1"};
+	const uint64_t keys[] = {11};
+	const double v1[] = {1}, v2[] = {2};
+	int calls;
+
+	rule_a("0s", "    labels: {band: '{{ if gt $value 1.0 }}high"
+		     "{{ else }}low{{ end }}'}\n");
+	cr_assert_eq(eval_keyed(T(0), spec, keys, v1, 1, &calls), 0);
+	cr_assert_eq(calls, 1);
+	cr_assert_not_null(get("band=low,i=1"));
+	cr_assert_eq(eval_keyed(T(1), spec, keys, v2, 1, &calls), 0);
+	cr_assert_eq(calls, 1);
+	cr_assert_not_null(get("band=high,i=1"), "the label followed");
+	cr_assert_eq(rule->active.count, 2);
+}
+
+/* A resolved alert kept for its notification is not found by its key: the
+ * series coming back is a new pending alert. */
+Test(alerting, keys_do_not_revive_resolved_alerts)
+{
+	const char *spec[] = {"i=1"};
+	const uint64_t keys[] = {11};
+	const double one[] = {1};
+	struct alert *a;
+	int calls;
+
+	rule_a("5m", NULL);
+	cr_assert_eq(eval_keyed(T(0), spec, keys, one, 1, &calls), 0);
+	a = get("i=1");
+	cr_assert_eq(eval_keyed(T(1), spec, keys, one, 0, &calls), 0);
+	cr_assert_null(get("i=1"), "a pending alert goes at once");
+	cr_assert_eq(eval_keyed(T(2), spec, keys, one, 1, &calls), 0);
+	cr_assert_eq(calls, 1);
+	a = get("i=1");
+	cr_assert_eq(a->state, ALERT_PENDING);
+	cr_assert_eq(a->active_at, T(2));
+}
+
+/* The digest kept while evaluating equals one taken from scratch, through
+ * new, firing, sent, resolved and deleted alerts. */
+Test(alerting, digest_follows_every_change)
+{
+	const char *sets[][3] = {{"i=1", "i=2", "i=3"}, {"i=1", "i=2", "i=3"},
+				 {"i=1", "i=3", ""},	{"i=3", "", ""},
+				 {"i=3", "", ""},	{"i=1", "i=2", ""}};
+	const size_t ns[] = {3, 3, 2, 1, 1, 2};
+	uint64_t seen[20] = {0};
+
+	rule_a("1m", "    keep_firing_for: 2m\n");
+	for (int i = 0; i < 20; i++) {
+		size_t k = (size_t)i % 6;
+		uint64_t kept;
+
+		cr_assert_eq(eval_on(rule, T(i * 3), sets[k], NULL, ns[k]), 0);
+		kept = alerting_rule_digest(rule);
+		rule->digest_ok = 0;
+		cr_assert_eq(kept, alerting_rule_digest(rule), "at %d", i);
+		rule->digest_ok = 1;
+		seen[i] = kept;
+	}
+	/* and it tells states apart */
+	cr_assert_neq(seen[0], seen[1]);
+}

@@ -328,6 +328,125 @@ Test(eval_prom, a_silent_server_times_out)
 	close(fd);
 }
 
+/* Transfers are kept and used again: each query still sends its own
+ * form body and reads its own answer. */
+Test(eval_prom, reused_transfers_send_each_query)
+{
+	static const char *const exprs[] = {"up", "scalar(1)", "bad(", "up",
+					     "nothing", "up"};
+	struct outcome o;
+
+	server_datasource("  timeout: 15s\n", 0);
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < sizeof exprs / sizeof *exprs; i++) {
+			char want[128];
+
+			query(exprs[i], &o);
+			snprintf(want, sizeof want,
+				 "query=%s&time=1700000000.123&timeout=15s",
+				 strcmp(exprs[i], "bad(") == 0 ? "bad%28"
+							       : exprs[i]);
+			if (strcmp(exprs[i], "scalar(1)") == 0)
+				strcpy(want, "query=scalar%281%29&time="
+					     "1700000000.123&timeout=15s");
+			cr_assert_str_eq(seen_body, want);
+			if (strcmp(exprs[i], "up") == 0) {
+				cr_assert_null(o.err, "%s", o.err);
+				cr_assert_eq(o.n, 2);
+				cr_assert_str_eq(o.labels0, "{__name__=\"up\", "
+							    "job=\"a\"}");
+			} else if (strcmp(exprs[i], "bad(") == 0) {
+				cr_assert_not_null(o.err);
+			} else {
+				cr_assert_null(o.err, "%s", o.err);
+			}
+			outcome_free(&o);
+		}
+	}
+	cr_assert_eq(eval_prom_queries(prom), 12);
+	cr_assert_eq(eval_prom_failures(prom), 2);
+}
+
+/* A reload's datasource is used from the next query on, though the old
+ * one's transfers were kept. */
+Test(eval_prom, a_new_datasource_is_used_at_once)
+{
+	struct diags d = {0};
+	const char *y = "route: {receiver: x}\nreceivers: [{name: x}]\n"
+			"datasource:\n  url: http://127.0.0.1:1/nowhere\n";
+	struct config *other;
+	struct outcome o;
+
+	server_datasource(NULL, 0);
+	query("up", &o);
+	cr_assert_null(o.err, "%s", o.err);
+	outcome_free(&o);
+	other = config_load_buf("o.yml", "/tmp", y, strlen(y), &d);
+	cr_assert_not_null(other);
+	eval_prom_set_datasource(prom, &other->datasource);
+	query("up", &o);
+	cr_assert_not_null(o.err);
+	cr_assert(strncmp(o.err, "Post \"http://127.0.0.1:1/nowhere/api/v1/"
+				 "query\"",
+			  46) == 0,
+		  "%s", o.err);
+	outcome_free(&o);
+	eval_prom_set_datasource(prom, &cfg->datasource);
+	query("up", &o);
+	cr_assert_null(o.err, "%s", o.err);
+	outcome_free(&o);
+	config_free(other);
+	diags_free(&d);
+}
+
+/* http_proxy in the environment is no proxy_url: as Prometheus' client,
+ * Tocsin's goes straight to the datasource. */
+Test(eval_prom, proxy_environment_is_ignored)
+{
+	struct outcome o;
+
+	unsetenv("no_proxy");
+	unsetenv("NO_PROXY");
+	setenv("http_proxy", "http://127.0.0.1:1", 1);
+	setenv("HTTP_PROXY", "http://127.0.0.1:1", 1);
+	setenv("ALL_PROXY", "http://127.0.0.1:1", 1);
+	server_datasource(NULL, 0);
+	query("up", &o);
+	cr_assert_null(o.err, "%s", o.err);
+	cr_assert_eq(o.n, 2);
+	outcome_free(&o);
+}
+
+/* A secret read from a file is read again for every query, as
+ * Prometheus' clients do. */
+Test(eval_prom, credentials_file_read_for_every_query)
+{
+	char path[] = "/tmp/tocsin-cred-XXXXXX", *extra;
+	int fd = mkstemp(path);
+	struct outcome o;
+	FILE *f;
+
+	cr_assert_geq(fd, 0);
+	close(fd);
+	extra = xasprintf("  authorization: {credentials_file: %s}\n", path);
+	server_datasource(extra, 0);
+	for (int i = 0; i < 3; i++) {
+		char want[32];
+
+		f = fopen(path, "w");
+		cr_assert_not_null(f);
+		fprintf(f, "token-%d\n", i);
+		fclose(f);
+		query("up", &o);
+		cr_assert_null(o.err, "%s", o.err);
+		snprintf(want, sizeof want, "Bearer token-%d", i);
+		cr_assert_str_eq(seen_auth, want);
+		outcome_free(&o);
+	}
+	unlink(path);
+	free(extra);
+}
+
 /* The `query` template function blocks, so its server must run in
  * another process. */
 static pid_t child;

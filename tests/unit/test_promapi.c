@@ -1241,6 +1241,191 @@ Test(promapi_curl, status_text)
 
 /* ------------------------------------------------- fast path agreement */
 
+/* ------------------------------------------------------- the lazy path */
+
+/* Parses body lazily with known keys (may be NULL); asserts it reads what
+ * promapi_parse() reads (e), and returns the keys it gave in *keys. */
+static void lazy_matches(long status, const char *body, size_t len,
+			 const uint64_t *known, size_t nknown,
+			 const struct promapi_result *e, int erc,
+			 const char *eerr, uint64_t **keys)
+{
+	struct promapi_result l;
+	struct buf err = {0};
+	int rc = promapi_parse_lazy(status, JSON, body, len, known, nknown,
+				    &l, &err);
+
+	cr_assert_eq(rc, erc, "%.*s", (int)len, body);
+	cr_assert_str_eq(buf_str(&err), eerr);
+	if (rc == 0) {
+		cr_assert_eq(l.type, e->type);
+		cr_assert_eq(l.n, e->n);
+		*keys = xcalloc(l.n + 1, sizeof **keys);
+		for (size_t i = 0; i < l.n; i++) {
+			struct promapi_sample *s = &l.v[i];
+
+			if (s->key) {
+				cr_assert_null(s->labels, "built too early");
+				cr_assert_not_null(s->metric_text);
+				cr_assert_eq(s->metric_text[0], '{');
+				cr_assert_eq(s->metric_text[s->metric_len - 1],
+					     '}');
+			}
+			(*keys)[i] = s->key;
+			cr_assert(labels_equal(promapi_sample_labels(s),
+					       e->v[i].labels),
+				  "sample %zu of %.*s", i, (int)len, body);
+			cr_assert_eq(promapi_sample_labels(s), s->labels,
+				     "built once");
+			cr_assert_eq(memcmp(&s->value, &e->v[i].value,
+					    sizeof s->value),
+				     0);
+			cr_assert_eq(s->t_ms, e->v[i].t_ms);
+			cr_assert_eq(s->histogram, e->v[i].histogram);
+		}
+	}
+	promapi_result_free(&l);
+	buf_free(&err);
+}
+
+/* The lazy path reads what promapi_parse() reads: without keys, with the
+ * keys it gave (text taken as checked), with keys of other samples (text
+ * checked again) and with keys nothing has.  Returns how many samples it
+ * keyed. */
+static size_t lazy_agrees(long status, const char *body, size_t len)
+{
+	struct promapi_result e;
+	struct buf eerr = {0};
+	int erc = promapi_parse(status, JSON, body, len, &e, &eerr);
+	uint64_t *keys = NULL, *other = NULL, *again = NULL;
+	size_t keyed = 0;
+
+	lazy_matches(status, body, len, NULL, 0, &e, erc, buf_str(&eerr),
+		     &keys);
+	if (erc == 0) {
+		other = xcalloc(e.n + 1, sizeof *other);
+		for (size_t i = 0; i < e.n; i++) {
+			keyed += keys[i] != 0;
+			other[i] = i + 1 < e.n ? keys[i + 1] : 12345;
+		}
+		lazy_matches(status, body, len, keys, e.n, &e, erc,
+			     buf_str(&eerr), &again);
+		cr_assert_eq(memcmp(keys, again, e.n * sizeof *keys), 0,
+			     "the same keys again");
+		free(again);
+		lazy_matches(status, body, len, other, e.n, &e, erc,
+			     buf_str(&eerr), &again);
+		cr_assert_eq(memcmp(keys, again, e.n * sizeof *keys), 0,
+			     "the same keys from checked text");
+		free(again);
+	}
+	free(keys);
+	free(other);
+	promapi_result_free(&e);
+	buf_free(&eerr);
+	return keyed;
+}
+
+Test(promapi_lazy, corpus_answers)
+{
+	static const char *const names[] = {
+	    "prom-api-v1-query-empty.json",  "prom-api-v1-query-inf.json",
+	    "prom-api-v1-query-matrix.json", "prom-api-v1-query-nan.json",
+	    "prom-api-v1-query-scalar.json", "prom-api-v1-query-string.json",
+	    "prom-api-v1-query-sum.json",    "prom-api-v1-query-vector.json",
+	    "prom-api-v1-query-badquery.txt",
+	};
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		size_t len;
+		char *s = sample(names[i], &len);
+
+		lazy_agrees(200, s, len);
+		lazy_agrees(400, s, len);
+		free(s);
+	}
+}
+
+/* Keys follow the text of the metric object: equal text, equal keys. */
+Test(promapi_lazy, keys_follow_the_text)
+{
+	const char *body =
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"a\":\"1\"},\"value\":[1,\"1\"]},"
+	    "{\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"]},"
+	    "{\"metric\":{\"a\":\"1\"},\"value\":[2,\"3\"]},"
+	    "{\"metric\":{},\"value\":[2,\"3\"]},"
+	    "{\"metric\": {\"a\": \"1\"},\"value\":[2,\"3\"]}]}}";
+	struct promapi_result r;
+	struct buf err = {0};
+
+	cr_assert_eq(lazy_agrees(200, body, strlen(body)), 5);
+	cr_assert_eq(promapi_parse_lazy(200, JSON, body, strlen(body), NULL,
+					0, &r, &err),
+		     0);
+	cr_assert_eq(r.n, 5);
+	cr_assert_eq(r.v[0].key, r.v[2].key);
+	cr_assert_neq(r.v[0].key, r.v[1].key);
+	cr_assert_neq(r.v[0].key, r.v[4].key, "other text, other key");
+	cr_assert_eq(r.v[0].metric_len, strlen("{\"a\":\"1\"}"));
+	cr_assert_eq(r.v[3].metric_len, 2);
+	cr_assert(labels_equal(promapi_sample_labels(&r.v[0]),
+			       promapi_sample_labels(&r.v[4])));
+	promapi_result_free(&r);
+	buf_free(&err);
+}
+
+/* A '}' inside a string ends no object: its key is of the whole object,
+ * with or without a known key, and text that changed behind a known key
+ * is checked again. */
+Test(promapi_lazy, known_keys_and_odd_text)
+{
+	static const char *const bodies[] = {
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"a\":\"x}y\",\"b\":\"}\"},\"value\":"
+	    "[1,\"1\"]}]}}",
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"a\":\"x}\"},\"value\":[1,\"1\"]}]}}",
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"a\":\"x}\",\"value\":[1,\"1\"]}]}}",
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{\"a\":\"\\u0078\"},\"value\":[1,"
+	    "\"1\"]}]}}",
+	};
+	uint64_t k[4];
+
+	for (size_t i = 0; i < 4; i++) {
+		struct promapi_result r;
+		struct buf err = {0};
+		int rc = promapi_parse_lazy(200, JSON, bodies[i],
+					    strlen(bodies[i]), NULL, 0, &r,
+					    &err);
+
+		lazy_agrees(200, bodies[i], strlen(bodies[i]));
+		k[i] = rc == 0 && r.n ? r.v[0].key : 0;
+		promapi_result_free(&r);
+		buf_free(&err);
+	}
+	cr_assert_neq(k[0], 0);
+	cr_assert_neq(k[1], 0);
+	cr_assert_eq(k[2], 0, "malformed: no result");
+	cr_assert_eq(k[3], 0, "an escape: read by jansson, no key");
+	/* body 2 behind body 1's key: other text, checked again, and refused
+	 * as jansson refuses it */
+	{
+		struct promapi_result r;
+		struct buf err = {0};
+
+		cr_assert_eq(promapi_parse_lazy(200, JSON, bodies[2],
+						strlen(bodies[2]), &k[1], 1,
+						&r, &err),
+			     -1);
+		cr_assert(strstr(buf_str(&err), "malformed"), "%s",
+			  buf_str(&err));
+		buf_free(&err);
+	}
+}
+
 /* Parses one sample {"metric":{"l":lv},"value":[t,v]} with both paths;
  * returns what the fast path said (1: took it) after checking that the
  * two agree bit for bit. */
@@ -1255,6 +1440,8 @@ static int both_paths(const char *lv, const char *t, const char *v)
 	struct buf err = {0};
 	int fast = promapi_parse_fast(200, body, strlen(body), &f);
 	int rc = promapi_parse_json(200, JSON, body, strlen(body), &g, &err);
+
+	lazy_agrees(200, body, strlen(body));
 
 	if (fast) {
 		cr_assert_eq(rc, 0, "%s: %s", body, buf_str(&err));
