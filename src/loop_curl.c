@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loop.h"
 #include "util.h"
@@ -40,6 +41,16 @@ struct hostq {
 	struct xlist queue;
 };
 
+/* What the loop watches a socket of curl's for: fdst[fd] holds its
+ * interest (LOOP_READ|LOOP_WRITE) with FD_OURS set while the loop watches
+ * it for us, FD_PARKED once curl let go of it but kept it open (an idle
+ * connection in its cache).  A parked socket stays with the loop under a
+ * read interest, so a connection used again costs no epoll_ctl(); data or
+ * a close on it while parked stops the watch until curl wants it again;
+ * curl closes every socket through sock_close(), which ends the watch. */
+#define FD_OURS 0x10
+#define FD_PARKED 0x20
+
 struct loop_http {
 	struct loop *loop;
 	CURLM *multi;
@@ -49,6 +60,8 @@ struct loop_http {
 	int closing;
 	struct xlist active, queue;
 	struct hostq *hosts;
+	unsigned char *fdst;
+	size_t nfdst;
 };
 
 /* ------------------------------------------------------------------ lists */
@@ -108,10 +121,14 @@ static void xfer_finish(struct xfer *x, CURLcode rc)
 	done(easy, rc, arg);
 }
 
+static int sock_close(void *arg, curl_socket_t s);
+
 /* Hands x to curl; returns 0, or -1 when curl refused it (x untouched). */
 static int xfer_launch(struct loop_http *h, struct xfer *x)
 {
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
+	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETFUNCTION, sock_close);
+	curl_easy_setopt(x->easy, CURLOPT_CLOSESOCKETDATA, h);
 	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK)
 		return -1;
 	xlist_push(&h->active, x);
@@ -181,7 +198,13 @@ static void on_sock(struct loop *l, int fd, int events, void *arg)
 	struct loop_http *h = arg;
 	int flags = 0, running;
 
-	(void)l;
+	if (h->fdst[fd] & FD_PARKED) {
+		/* the peer closed or spoke out of turn: curl finds out
+		 * when it looks at the connection again */
+		if (loop_fd_mod(l, fd, 0) == 0)
+			h->fdst[fd] = FD_OURS | FD_PARKED;
+		return;
+	}
 	if (events & LOOP_READ)
 		flags |= CURL_CSELECT_IN;
 	if (events & LOOP_WRITE)
@@ -203,7 +226,30 @@ static void on_timeout(struct loop *l, void *arg)
 	drain(h);
 }
 
-/* CURLMOPT_SOCKETFUNCTION: socketp is non-NULL once the loop watches s. */
+/* Watches s for ev, with as few epoll_ctl() calls as it takes. */
+static int sock_watch(struct loop_http *h, curl_socket_t s, int ev)
+{
+	if (s < 0)
+		return -1;
+	if ((size_t)s >= h->nfdst) {
+		size_t n = (size_t)s * 2 + 16;
+
+		h->fdst = xrealloc(h->fdst, n);
+		memset(h->fdst + h->nfdst, 0, n - h->nfdst);
+		h->nfdst = n;
+	}
+	if (!(h->fdst[s] & FD_OURS)) {
+		if (loop_fd_add(h->loop, s, ev, on_sock, h) == -1)
+			return -1;
+	} else if ((h->fdst[s] & (LOOP_READ | LOOP_WRITE)) != ev) {
+		if (loop_fd_mod(h->loop, s, ev) == -1)
+			return -1;
+	}
+	h->fdst[s] = (unsigned char)(FD_OURS | ev);
+	return 0;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: socketp is non-NULL while curl uses s. */
 static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 		   void *socketp)
 {
@@ -213,18 +259,38 @@ static int sock_cb(CURL *easy, curl_socket_t s, int what, void *userp,
 
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
-		if (socketp) {
+		if (!socketp)
+			return 0;
+		curl_multi_assign(h->multi, s, NULL);
+		/* parked: an idle socket must not wake the loop for
+		 * writing */
+		if ((h->fdst[s] & LOOP_WRITE) &&
+		    loop_fd_mod(h->loop, s, LOOP_READ) == -1) {
 			loop_fd_del(h->loop, s);
-			curl_multi_assign(h->multi, s, NULL);
+			h->fdst[s] = 0;
+			return 0;
 		}
+		h->fdst[s] = (unsigned char)(FD_PARKED | FD_OURS |
+					     (h->fdst[s] & LOOP_READ));
 		return 0;
 	}
-	if (socketp)
-		return loop_fd_mod(h->loop, s, ev) == -1 ? -1 : 0;
-	if (loop_fd_add(h->loop, s, ev, on_sock, h) == -1)
+	if (sock_watch(h, s, ev) == -1)
 		return -1;
-	curl_multi_assign(h->multi, s, h);
+	if (!socketp)
+		curl_multi_assign(h->multi, s, h);
 	return 0;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: the loop stops watching s, then s goes. */
+static int sock_close(void *arg, curl_socket_t s)
+{
+	struct loop_http *h = arg;
+
+	if (s >= 0 && (size_t)s < h->nfdst && (h->fdst[s] & FD_OURS)) {
+		loop_fd_del(h->loop, s);
+		h->fdst[s] = 0;
+	}
+	return close(s);
 }
 
 /* CURLMOPT_TIMERFUNCTION: one loop timer stands for curl's single timeout. */
@@ -361,6 +427,7 @@ void loop_http_free(struct loop_http *h)
 	curl_multi_cleanup(h->multi);
 	if (h->timer)
 		loop_timer_cancel(h->loop, h->timer);
+	free(h->fdst);
 	free(h);
 }
 

@@ -1423,12 +1423,47 @@ done:
 	return 1;
 }
 
+/* The timestamp text of the last sample and what it read as: every
+ * sample of an instant vector has the evaluation time. */
+struct ts_memo {
+	const char *text;
+	size_t len;
+	int64_t t_ms;
+};
+
+/* Reads the sample's timestamp into *t_ms: the memo's when its text comes
+ * next, followed by the ',' that ends it. */
+static int sc_time(struct scan *s, struct ts_memo *m, int64_t *t_ms)
+{
+	double t;
+	const char *start;
+
+	if (m->len && (size_t)(s->end - s->p) > m->len &&
+	    s->p[m->len] == ',' && memcmp(s->p, m->text, m->len) == 0) {
+		s->p += m->len;
+		*t_ms = m->t_ms;
+		return 1;
+	}
+	sc_ws(s);
+	start = s->p;
+	if (!sc_num(s, &t))
+		return 0;
+	t *= 1000.0;
+	if (!(t > -9.2e18 && t < 9.2e18))
+		return 0;
+	*t_ms = llround(t);
+	m->text = start;
+	m->len = (size_t)(s->p - start);
+	m->t_ms = *t_ms;
+	return 1;
+}
+
 static int sc_sample(struct scan *s, struct promapi_sample *out,
-		     struct buf *scratch, int lazy, uint64_t known)
+		     struct buf *scratch, int lazy, uint64_t known,
+		     struct ts_memo *memo)
 {
 	size_t vl;
 	const char *v;
-	double t;
 	char val[64];
 
 	if (!sc_lit(s, "{\"metric\":") &&
@@ -1443,14 +1478,12 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 	if (!sc_lit(s, ",\"value\":[") &&
 	    (!sc_char(s, ',') || !sc_key(s, "value") || !sc_char(s, '[')))
 		return 0;
-	if (!sc_num(s, &t) || !sc_char(s, ',') || !(v = sc_str(s, &vl)) ||
-	    vl >= sizeof val || !sc_char(s, ']') || !sc_char(s, '}'))
+	if (!sc_time(s, memo, &out->t_ms) || !sc_char(s, ',') ||
+	    !(v = sc_str(s, &vl)) || vl >= sizeof val || !sc_char(s, ']') ||
+	    !sc_char(s, '}'))
 		return 0;
 	memcpy(val, v, vl);
 	val[vl] = '\0';
-	t *= 1000.0;
-	if (!(t > -9.2e18 && t < 9.2e18))
-		return 0;
 	if (!plain_decimal(val, vl, &out->value)) {
 		struct buf why = {0};
 		int bad = promapi_parse_value(val, &out->value, &why) == -1;
@@ -1459,7 +1492,6 @@ static int sc_sample(struct scan *s, struct promapi_sample *out,
 		if (bad)
 			return 0;
 	}
-	out->t_ms = llround(t);
 	return 1;
 }
 
@@ -1469,6 +1501,7 @@ static int parse_fast(long http_status, const char *body, size_t len,
 {
 	struct scan s;
 	struct buf scratch = {0};
+	struct ts_memo memo = {0};
 	size_t cap = 0;
 
 	memset(r, 0, sizeof *r);
@@ -1496,7 +1529,8 @@ static int parse_fast(long http_status, const char *body, size_t len,
 			}
 			memset(&r->v[r->n], 0, sizeof r->v[r->n]);
 			if (!sc_sample(&s, &r->v[r->n], &scratch, lazy,
-				       r->n < nknown ? known[r->n] : 0)) {
+				       r->n < nknown ? known[r->n] : 0,
+				       &memo)) {
 				labels_free(r->v[r->n].labels);
 				goto give_up;
 			}

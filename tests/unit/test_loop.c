@@ -384,6 +384,7 @@ struct srv {
 	struct loop *l;
 	int fd, port;
 	int delay_ms;
+	int keep; /* keep connections open after an answer */
 	int accepted, pending, peak;
 	struct conn *conns;
 };
@@ -424,12 +425,16 @@ static void conn_respond(struct loop *l, void *arg)
 	sscanf(buf_str(&c->in), "GET %255s", path);
 	body = xasprintf("body:%s", path);
 	resp = xasprintf("HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\n\r\n%s",
-			 strlen(body), body);
+			 "%s\r\n%s",
+			 strlen(body), c->s->keep ? "" : "Connection: close\r\n",
+			 body);
 	cr_assert_eq(write(c->fd, resp, strlen(resp)), (ssize_t)strlen(resp));
 	free(body);
 	free(resp);
-	conn_close(c);
+	if (c->s->keep)
+		buf_reset(&c->in);
+	else
+		conn_close(c);
 }
 
 static void conn_read(struct loop *l, int fd, int events, void *arg)
@@ -624,6 +629,54 @@ Test(loop, http_concurrent_gets)
 		req_free(&r[i]);
 	}
 	cr_assert_eq(loop_http_active(h), 0);
+	loop_http_free(h);
+	srv_stop(&s);
+	loop_free(l);
+}
+
+/* Returns how often loop_run_once() returned in ms of real time: a
+ * handful when the loop sleeps, thousands when a socket keeps waking it. */
+static int idle_wakeups(struct loop *l, int ms)
+{
+	int n = 0;
+
+	for (int64_t end = loop_mono_ms() + ms; loop_mono_ms() < end; n++)
+		cr_assert_neq(loop_run_once(l, 20), -1);
+	return n;
+}
+
+/* An idle keep-alive connection stays with the loop between transfers
+ * (no epoll_ctl() each time) without waking it, is used again, and is
+ * dropped cleanly when the server closes it while idle. */
+Test(loop, http_idle_connection_parked)
+{
+	struct loop *l = loop_new(NULL);
+	struct loop_http *h = loop_http_new(l, 4);
+	struct srv s;
+	struct req r[3] = {0};
+
+	srv_start(&s, l, 0);
+	s.keep = 1;
+	req_start(h, &r[0], s.port, "/a");
+	run_until(l, &r[0].done, 1);
+	cr_assert_eq(r[0].rc, CURLE_OK);
+	cr_assert_leq(idle_wakeups(l, 200), 15, "an idle socket woke the loop");
+	req_start(h, &r[1], s.port, "/b");
+	run_until(l, &r[1].done, 1);
+	cr_assert_eq(r[1].rc, CURLE_OK);
+	cr_assert_str_eq(buf_str(&r[1].body), "body:/b");
+	cr_assert_eq(s.accepted, 1, "the connection was used again");
+	/* the server hangs up on the idle connection */
+	while (s.conns)
+		conn_close(s.conns);
+	cr_assert_leq(idle_wakeups(l, 200), 15, "a closed idle socket spun");
+	req_start(h, &r[2], s.port, "/c");
+	run_until(l, &r[2].done, 1);
+	cr_assert_eq(r[2].rc, CURLE_OK, "%s", curl_easy_strerror(r[2].rc));
+	cr_assert_str_eq(buf_str(&r[2].body), "body:/c");
+	cr_assert_eq(s.accepted, 2, "a new connection");
+	for (int i = 0; i < 3; i++)
+		req_free(&r[i]);
 	loop_http_free(h);
 	srv_stop(&s);
 	loop_free(l);

@@ -1375,6 +1375,36 @@ Test(promapi_lazy, keys_follow_the_text)
 	buf_free(&err);
 }
 
+/* Samples of one answer mostly share their timestamp text; one that
+ * only starts like the last one's is read on its own. */
+Test(promapi_lazy, timestamps_of_many_samples)
+{
+	const char *body =
+	    "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\","
+	    "\"result\":[{\"metric\":{},\"value\":[1,\"1\"]},"
+	    "{\"metric\":{},\"value\":[1,\"1\"]},"
+	    "{\"metric\":{},\"value\":[10,\"1\"]},"
+	    "{\"metric\":{},\"value\":[10.5,\"1\"]},"
+	    "{\"metric\":{},\"value\":[10.5 ,\"1\"]},"
+	    "{\"metric\":{},\"value\":[ 10.5,\"1\"]},"
+	    "{\"metric\":{},\"value\":[10.50,\"1\"]},"
+	    "{\"metric\":{},\"value\":[-1,\"1\"]}]}}";
+	static const int64_t want[] = {1000, 1000,  10000, 10500,
+				       10500, 10500, 10500, -1000};
+	struct promapi_result r;
+	struct buf err = {0};
+
+	lazy_agrees(200, body, strlen(body));
+	cr_assert_eq(promapi_parse_lazy(200, JSON, body, strlen(body), NULL,
+					0, &r, &err),
+		     0);
+	cr_assert_eq(r.n, 8);
+	for (size_t i = 0; i < 8; i++)
+		cr_assert_eq(r.v[i].t_ms, want[i], "sample %zu", i);
+	promapi_result_free(&r);
+	buf_free(&err);
+}
+
 /* A '}' inside a string ends no object: its key is of the whole object,
  * with or without a known key, and text that changed behind a known key
  * is checked again. */
