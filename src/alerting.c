@@ -678,9 +678,10 @@ struct fresh_update {
  * the alert each sample ends as: the next evaluation's hints (r->prev).
  */
 struct fresh {
-	struct fresh_update *uv;
+	struct fresh_update *uv; /* one allocation with nv and order */
 	size_t nu;
-	struct alert_table t;
+	struct alert_table t; /* sized for nsamples at the first new alert */
+	size_t nsamples;
 	struct alert **nv;
 	size_t nn;
 	struct alert **order;
@@ -696,8 +697,6 @@ static void fresh_free(struct fresh *f, int undo)
 	}
 	table_clear(&f->t, undo);
 	free(f->uv);
-	free(f->nv);
-	free(f->order);
 	memset(f, 0, sizeof *f);
 }
 
@@ -784,6 +783,8 @@ static int fresh_add(struct alerting_rule *r, struct expand_ctx *x,
 	a->value = x->data.value;
 	a->state = ALERT_PENDING;
 	a->active_at = ts;
+	if (!f->t.cap)
+		table_reserve(&f->t, f->nsamples);
 	if (table_get(&f->t, a->labels)) {
 		alert_free(a);
 		rc = -1;
@@ -818,10 +819,18 @@ static int alerts_of_result(struct alerting_rule *r, int64_t ts,
 		v = &scalar;
 		n = 1;
 	}
-	table_reserve(&fresh->t, n);
-	fresh->uv = xmalloc((n ? n : 1) * sizeof *fresh->uv);
-	fresh->nv = xmalloc((n ? n : 1) * sizeof *fresh->nv);
-	fresh->order = xmalloc((n ? n : 1) * sizeof *fresh->order);
+	{
+		size_t m = n ? n : 1;
+		char *blk = xmalloc(m * (sizeof *fresh->uv + sizeof *fresh->nv +
+					 sizeof *fresh->order));
+
+		fresh->uv = (struct fresh_update *)(void *)blk;
+		blk += m * sizeof *fresh->uv;
+		fresh->nv = (struct alert **)(void *)blk;
+		blk += m * sizeof *fresh->nv;
+		fresh->order = (struct alert **)(void *)blk;
+		fresh->nsamples = n;
+	}
 	x.data.external_labels = env->external_labels;
 	x.data.external_url = env->external_url ? env->external_url : "";
 	x.env.external_url = x.data.external_url;

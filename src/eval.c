@@ -82,6 +82,8 @@ struct evaluator {
 	double eval_seconds_sum;
 	uint64_t *keys; /* a query's hint, made just before it starts */
 	size_t keys_cap;
+	struct alerting_sample *samples; /* rule_result()'s, kept */
+	size_t samples_cap;
 };
 
 static int64_t real_wall(void *ctx)
@@ -211,7 +213,12 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 		res.scalar = r->n ? r->v[0].value : NAN;
 	} else {
 		res.kind = ALERTING_RESULT_VECTOR;
-		samples = xcalloc(r->n ? r->n : 1, sizeof *samples);
+		if (r->n > e->samples_cap) {
+			free(e->samples);
+			e->samples_cap = r->n;
+			e->samples = xmalloc(r->n * sizeof *e->samples);
+		}
+		samples = e->samples;
 		for (size_t i = 0; i < r->n; i++) {
 			samples[i].labels = r->v[i].labels;
 			samples[i].value = r->v[i].value;
@@ -231,7 +238,6 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 			 g->src->name, "file", g->file, "rule", er->src->name,
 			 "err", er->ar->last_error);
 	}
-	free(samples);
 }
 
 static void query_done(void *arg, struct promapi_result *r,
@@ -710,6 +716,7 @@ void eval_free(struct evaluator *e)
 	groups_free(e);
 	settings_free(&e->set);
 	free(e->keys);
+	free(e->samples);
 	free(e);
 }
 

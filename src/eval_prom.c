@@ -32,6 +32,8 @@ struct pq {
 	struct curl_slist *headers;
 	struct promapi_request req;
 	struct buf form, body, ctype, err;
+	struct promapi_result res; /* emptied after each answer, its room
+				      kept */
 	uint64_t *known; /* the hint's keys, copied */
 	size_t nknown, known_cap;
 	char errbuf[CURL_ERROR_SIZE];
@@ -60,6 +62,7 @@ static void pq_free(struct pq *q)
 	buf_free(&q->ctype);
 	buf_free(&q->err);
 	free(q->known);
+	promapi_result_free(&q->res);
 	free(q);
 }
 
@@ -156,17 +159,16 @@ static void pq_release(struct pq *q)
 static void on_done(CURL *easy, CURLcode rc, void *arg)
 {
 	struct pq *q = arg;
-	struct promapi_result r = {0};
 	struct buf err = {0};
 
 	(void)easy;
-	if (pq_finish(q, rc, &r, 1, &err) == 0) {
-		q->done(q->arg, &r, NULL);
+	if (pq_finish(q, rc, &q->res, 1, &err) == 0) {
+		q->done(q->arg, &q->res, NULL);
 	} else {
 		q->p->failures++;
 		q->done(q->arg, NULL, buf_str(&err));
 	}
-	promapi_result_free(&r);
+	promapi_result_clear(&q->res);
 	buf_free(&err);
 	pq_release(q);
 }

@@ -899,6 +899,7 @@ static int parse_vector(const json_t *res, struct promapi_result *r,
 	if (json_array_size(res) == 0)
 		return 0;
 	r->v = xcalloc(json_array_size(res), sizeof *r->v);
+	r->cap = json_array_size(res);
 	for (size_t i = 0; i < json_array_size(res); i++) {
 		/* Counted before parsing so a half-built sample is freed. */
 		r->n++;
@@ -914,6 +915,7 @@ static int parse_scalar(const json_t *res, struct promapi_result *r,
 {
 	r->type = PROMAPI_SCALAR;
 	r->v = xcalloc(1, sizeof *r->v);
+	r->cap = 1;
 	r->v[0].labels = labels_empty();
 	r->n = 1;
 	return parse_pair(res, "data.result", &r->v[0].value, &r->v[0].t_ms,
@@ -1502,9 +1504,12 @@ static int parse_fast(long http_status, const char *body, size_t len,
 	struct scan s;
 	struct buf scratch = {0};
 	struct ts_memo memo = {0};
-	size_t cap = 0;
+	struct promapi_sample *keep = lazy ? r->v : NULL;
+	size_t cap = lazy ? r->cap : 0;
 
 	memset(r, 0, sizeof *r);
+	r->v = keep;
+	r->cap = cap;
 	/* UTF-8 is checked string by string (sc_str()) */
 	if (!body || http_status < 200 || http_status > 299)
 		return 0;
@@ -1520,12 +1525,14 @@ static int parse_fast(long http_status, const char *body, size_t len,
 	/* room for the samples such a body may hold, near enough: every
 	 * sample takes more than 30 bytes, mostly a few hundred */
 	if (!sc_char(&s, ']')) {
-		cap = len / 256 + 16;
-		r->v = xmalloc(cap * sizeof *r->v);
+		if (r->cap < len / 256 + 16) {
+			r->cap = len / 256 + 16;
+			r->v = xrealloc(r->v, r->cap * sizeof *r->v);
+		}
 		do {
-			if (r->n == cap) {
-				cap = cap ? cap * 2 : 16;
-				r->v = xrealloc(r->v, cap * sizeof *r->v);
+			if (r->n == r->cap) {
+				r->cap *= 2;
+				r->v = xrealloc(r->v, r->cap * sizeof *r->v);
 			}
 			memset(&r->v[r->n], 0, sizeof r->v[r->n]);
 			if (!sc_sample(&s, &r->v[r->n], &scratch, lazy,
@@ -1568,6 +1575,7 @@ int promapi_parse_lazy(long http_status, const char *content_type,
 {
 	if (parse_fast(http_status, body, len, r, 1, known, nknown))
 		return 0;
+	promapi_result_free(r);
 	return promapi_parse_json(http_status, content_type, body, len, r, err);
 }
 
@@ -1623,6 +1631,20 @@ int promapi_parse_json(long http_status, const char *content_type,
 	if (rc == -1)
 		promapi_result_free(r);
 	return rc;
+}
+
+void promapi_result_clear(struct promapi_result *r)
+{
+	struct promapi_sample *v = r->v;
+	size_t cap = r->cap;
+
+	for (size_t i = 0; i < r->n; i++)
+		labels_free(v[i].labels);
+	r->v = NULL;
+	r->n = 0;
+	promapi_result_free(r); /* the warnings */
+	r->v = v;
+	r->cap = cap;
 }
 
 void promapi_result_free(struct promapi_result *r)

@@ -127,6 +127,7 @@ struct promapi_result {
 	enum promapi_type type;
 	struct promapi_sample *v;
 	size_t n;
+	size_t cap; /* room in v (promapi_result_clear() keeps it) */
 	char **warnings; /* the response's "warnings", in order */
 	size_t nwarnings;
 };
@@ -146,6 +147,9 @@ struct promapi_result {
 int promapi_parse(long http_status, const char *content_type, const char *body,
 		  size_t len, struct promapi_result *r, struct buf *err);
 void promapi_result_free(struct promapi_result *r);
+/* Empties r but keeps the room of its sample array for the next
+ * promapi_parse_lazy() into it. */
+void promapi_result_clear(struct promapi_result *r);
 
 /*
  * promapi_parse(), but a vector the fast path reads has no label sets yet:
@@ -161,6 +165,8 @@ int promapi_parse_lazy(long http_status, const char *content_type,
 		       const char *body, size_t len, const uint64_t *known,
 		       size_t nknown, struct promapi_result *r,
 		       struct buf *err);
+/* r must be zeroed, or emptied by promapi_result_clear(): then its sample
+ * array is used again. */
 /* The labels of s, built now when they were not (r frees them). */
 const struct labels *promapi_sample_labels(struct promapi_sample *s);
 

@@ -81,7 +81,7 @@ static uint64_t *lazy_one(long status, const char *ct, const char *body,
 			  const struct promapi_result *e, int erc,
 			  const char *eerr)
 {
-	struct promapi_result l;
+	struct promapi_result l = {0};
 	struct buf err = {0};
 	int rc = promapi_parse_lazy(status, ct, body, len, known, nknown, &l,
 				    &err);

@@ -1250,7 +1250,7 @@ static void lazy_matches(long status, const char *body, size_t len,
 			 const struct promapi_result *e, int erc,
 			 const char *eerr, uint64_t **keys)
 {
-	struct promapi_result l;
+	struct promapi_result l = {0};
 	struct buf err = {0};
 	int rc = promapi_parse_lazy(status, JSON, body, len, known, nknown,
 				    &l, &err);
@@ -1356,7 +1356,7 @@ Test(promapi_lazy, keys_follow_the_text)
 	    "{\"metric\":{\"a\":\"1\"},\"value\":[2,\"3\"]},"
 	    "{\"metric\":{},\"value\":[2,\"3\"]},"
 	    "{\"metric\": {\"a\": \"1\"},\"value\":[2,\"3\"]}]}}";
-	struct promapi_result r;
+	struct promapi_result r = {0};
 	struct buf err = {0};
 
 	cr_assert_eq(lazy_agrees(200, body, strlen(body)), 5);
@@ -1391,7 +1391,7 @@ Test(promapi_lazy, timestamps_of_many_samples)
 	    "{\"metric\":{},\"value\":[-1,\"1\"]}]}}";
 	static const int64_t want[] = {1000, 1000,  10000, 10500,
 				       10500, 10500, 10500, -1000};
-	struct promapi_result r;
+	struct promapi_result r = {0};
 	struct buf err = {0};
 
 	lazy_agrees(200, body, strlen(body));
@@ -1401,6 +1401,64 @@ Test(promapi_lazy, timestamps_of_many_samples)
 	cr_assert_eq(r.n, 8);
 	for (size_t i = 0; i < 8; i++)
 		cr_assert_eq(r.v[i].t_ms, want[i], "sample %zu", i);
+	promapi_result_free(&r);
+	buf_free(&err);
+}
+
+/* A result emptied with promapi_result_clear() takes the next answer in
+ * the room it has, growing it when the answer is larger. */
+Test(promapi_lazy, cleared_result_used_again)
+{
+	struct promapi_result r = {0};
+	struct buf err = {0};
+	struct promapi_sample *first;
+
+	for (int round = 0; round < 3; round++) {
+		static const int sizes[] = {3, 1, 400};
+		struct buf b = {0};
+
+		buf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":"
+			     "\"vector\",\"result\":[");
+		for (int i = 0; i < sizes[round]; i++)
+			buf_printf(&b, "%s{\"metric\":{\"i\":\"%d\"},\"value\":"
+				       "[1,\"%d\"]}",
+				   i ? "," : "", i, round);
+		buf_puts(&b, "]}}");
+		cr_assert_eq(promapi_parse_lazy(200, JSON, b.s, b.len, NULL, 0,
+						&r, &err),
+			     0, "%s", buf_str(&err));
+		if (round == 0)
+			first = r.v;
+		if (round == 1)
+			cr_assert_eq(r.v, first, "the room was kept");
+		cr_assert_eq(r.n, (size_t)sizes[round]);
+		cr_assert_geq(r.cap, r.n);
+		for (int i = 0; i < sizes[round]; i++) {
+			char want[16];
+
+			snprintf(want, sizeof want, "%d", i);
+			cr_assert_str_eq(
+			    labels_get(promapi_sample_labels(&r.v[i]), "i"),
+			    want);
+			cr_assert_eq(r.v[i].value, round);
+		}
+		promapi_result_clear(&r);
+		cr_assert_eq(r.n, 0);
+		buf_free(&b);
+	}
+	/* an answer the general path reads, into the cleared result */
+	{
+		const char *scalar = "{\"status\":\"success\",\"data\":{"
+				     "\"resultType\":\"scalar\",\"result\":"
+				     "[1,\"7\"]}}";
+
+		cr_assert_eq(promapi_parse_lazy(200, JSON, scalar,
+						strlen(scalar), NULL, 0, &r,
+						&err),
+			     0);
+		cr_assert_eq(r.type, PROMAPI_SCALAR);
+		cr_assert_eq(r.v[0].value, 7);
+	}
 	promapi_result_free(&r);
 	buf_free(&err);
 }
@@ -1425,7 +1483,7 @@ Test(promapi_lazy, known_keys_and_odd_text)
 	uint64_t k[4];
 
 	for (size_t i = 0; i < 4; i++) {
-		struct promapi_result r;
+		struct promapi_result r = {0};
 		struct buf err = {0};
 		int rc = promapi_parse_lazy(200, JSON, bodies[i],
 					    strlen(bodies[i]), NULL, 0, &r,
@@ -1443,7 +1501,7 @@ Test(promapi_lazy, known_keys_and_odd_text)
 	/* body 2 behind body 1's key: other text, checked again, and refused
 	 * as jansson refuses it */
 	{
-		struct promapi_result r;
+		struct promapi_result r = {0};
 		struct buf err = {0};
 
 		cr_assert_eq(promapi_parse_lazy(200, JSON, bodies[2],
