@@ -365,6 +365,7 @@ void alerting_rule_free(struct alerting_rule *r)
 	free(r->label_dyn);
 	free(r->ann_kind);
 	free(r->prev);
+	free(r->prev_keys);
 	free(r->cache_name);
 	labels_free(r->cache_ext_labels);
 	free(r->cache_ext_url);
@@ -726,10 +727,10 @@ static struct alert *find_by_key(const struct alerting_rule *r, size_t i,
 {
 	struct alert *hint;
 
-	if (!key || !r->labels_plain || i >= r->nprev)
+	if (!key || !r->labels_plain || i >= r->nprev || r->prev_keys[i] != key)
 		return NULL;
 	hint = r->prev[i];
-	if (hint->key != key || hint->state == ALERT_INACTIVE)
+	if (hint->state == ALERT_INACTIVE)
 		return NULL;
 	return hint;
 }
@@ -867,11 +868,15 @@ static void prev_keep(struct alerting_rule *r, const struct fresh *f)
 {
 	if (f->n > r->prev_cap) {
 		free(r->prev);
+		free(r->prev_keys);
 		r->prev_cap = f->n;
 		r->prev = xmalloc(r->prev_cap * sizeof *r->prev);
+		r->prev_keys = xmalloc(r->prev_cap * sizeof *r->prev_keys);
 	}
-	if (f->n)
-		memcpy(r->prev, f->order, f->n * sizeof *r->prev);
+	for (size_t i = 0; i < f->n; i++) {
+		r->prev[i] = f->order[i];
+		r->prev_keys[i] = f->order[i]->key;
+	}
 	r->nprev = f->n;
 }
 
@@ -1254,8 +1259,8 @@ size_t alerting_rule_keys(const struct alerting_rule *r, uint64_t *keys,
 {
 	size_t n = r->nprev < max ? r->nprev : max;
 
-	for (size_t i = 0; i < n; i++)
-		keys[i] = r->prev[i]->key;
+	if (n)
+		memcpy(keys, r->prev_keys, n * sizeof *keys);
 	return n;
 }
 

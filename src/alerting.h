@@ -128,6 +128,7 @@ struct alerting_rule {
 	/* The alerts of the last result in its order (borrowed from active;
 	 * emptied whenever one may have gone): where to look first. */
 	struct alert **prev;
+	uint64_t *prev_keys; /* their keys, read without touching them */
 	size_t nprev, prev_cap;
 	/* alerting_rule_digest() as of the last evaluation; 0 in digest_ok
 	 * once an alert changed since */

@@ -70,12 +70,29 @@ char *promapi_format_time(int64_t ms, char *out, size_t size)
 		frac /= 10;
 		width--;
 	}
-	if (frac)
-		snprintf(out, size, "%s%llu.%0*u", ms < 0 ? "-" : "",
-			 (unsigned long long)(mag / 1000), width, frac);
-	else
-		snprintf(out, size, "%s%llu", ms < 0 ? "-" : "",
-			 (unsigned long long)(mag / 1000));
+	char tmp[32], *p = tmp + sizeof tmp;
+	uint64_t sec = mag / 1000;
+	size_t n;
+
+	/* written backwards: every query formats one */
+	*--p = '\0';
+	if (frac) {
+		for (int i = 0; i < width; i++, frac /= 10)
+			*--p = (char)('0' + frac % 10);
+		*--p = '.';
+	}
+	do
+		*--p = (char)('0' + sec % 10);
+	while ((sec /= 10) != 0);
+	if (ms < 0)
+		*--p = '-';
+	if (!size)
+		return out;
+	n = strlen(p);
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
 	return out;
 }
 
