@@ -229,6 +229,25 @@ static int step_done(struct sq *s, sqlite3_stmt *st, struct buf *err,
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
+/* step_done() committed with synchronous=NORMAL: in the WAL, in the
+ * kernel's cache, when it returns, so kept when Tocsin is killed or
+ * crashes; only a power loss can undo it.  For writes whose loss costs
+ * no notification (see their callers). */
+static int step_done_unsynced(struct sq *s, sqlite3_stmt *st,
+			      struct buf *err, const char *what)
+{
+	int rc;
+
+	if (step_done(s, s->st[ST_SYNC_NORMAL], err, "relaxing synchronous") ==
+	    -1)
+		return -1;
+	rc = step_done(s, st, err, what);
+	if (step_done(s, s->st[ST_SYNC_FULL], err, "restoring synchronous") ==
+	    -1)
+		return -1;
+	return rc;
+}
+
 static int begin(struct sq *s, struct buf *err)
 {
 	return step_done(s, s->st[ST_BEGIN], err, "beginning a transaction");
@@ -777,7 +796,6 @@ static int sq_touch_group(void *be, const struct store_group_key *g,
 {
 	struct sq *s = be;
 	sqlite3_stmt *st = s->st[ST_GROUP_TOUCH];
-	int rc;
 
 	sqlite3_bind_text(st, 1, g->file, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, g->group, -1, SQLITE_STATIC);
@@ -785,18 +803,11 @@ static int sq_touch_group(void *be, const struct store_group_key *g,
 	/*
 	 * Every evaluation of a group with alerts, unchanged, says only when
 	 * it ran (for the downtime a restart measures): no fsync for that,
-	 * as for the notification log.  A killed Tocsin keeps it; a power
-	 * loss can lose the last ones, and the downtime then looks longer
-	 * by as much, which only makes the restore more careful.
+	 * as for the notification log.  A power loss can lose the last ones,
+	 * and the downtime then looks longer by as much, which only makes
+	 * the restore more careful.
 	 */
-	if (step_done(s, s->st[ST_SYNC_NORMAL], err, "relaxing synchronous") ==
-	    -1)
-		return -1;
-	rc = step_done(s, st, err, "touching a group");
-	if (step_done(s, s->st[ST_SYNC_FULL], err, "restoring synchronous") ==
-	    -1)
-		return -1;
-	return rc;
+	return step_done_unsynced(s, st, err, "touching a group");
 }
 
 /* ------------------------------------------------------- data version */
@@ -988,7 +999,6 @@ static int sq_nflog_put(void *be, const struct store_nflog_entry *e,
 	struct sq *s = be;
 	sqlite3_stmt *st = s->st[ST_NFLOG_PUT];
 	struct buf tmp = { 0 };
-	int rc;
 
 	sqlite3_bind_text(st, 1, e->key.group_key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, e->key.receiver, -1, SQLITE_STATIC);
@@ -1006,20 +1016,12 @@ static int sq_nflog_put(void *be, const struct store_nflog_entry *e,
 	/*
 	 * One entry per notification sent: with an fsync each, the disk's
 	 * sync time (1-15 ms) bounded delivery to a few hundred per second
-	 * (bench/notify).  Committed with synchronous=NORMAL, the entry is in
-	 * the WAL, in the kernel's cache, when this returns: a killed or
-	 * crashed Tocsin keeps it; only a power loss can undo the last ones,
-	 * and then their groups are notified once more, never lost
-	 * (Alertmanager snapshots its log every 15 minutes).
+	 * (bench/notify).  Unsynced, a power loss can undo the last ones, and
+	 * then their groups are notified once more, never lost (Alertmanager
+	 * snapshots its log every 15 minutes).
 	 */
-	if (step_done(s, s->st[ST_SYNC_NORMAL], err, "relaxing synchronous") ==
-	    -1)
-		return -1;
-	rc = step_done(s, st, err, "saving a notification log entry");
-	if (step_done(s, s->st[ST_SYNC_FULL], err, "restoring synchronous") ==
-	    -1)
-		return -1;
-	return rc;
+	return step_done_unsynced(s, st, err,
+				  "saving a notification log entry");
 }
 
 /* Calls fn for the current row of an nflog SELECT. */
