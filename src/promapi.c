@@ -1539,10 +1539,11 @@ static int parse_fast(long http_status, const char *body, size_t len,
 	    !sc_char(&s, ',') || !sc_key(&s, "result") || !sc_char(&s, '['))
 		return 0;
 	r->type = PROMAPI_VECTOR;
-	/* room for the samples such a body may hold, near enough: every
-	 * sample takes more than 30 bytes, mostly a few hundred */
 	if (!sc_char(&s, ']')) {
-		if (r->cap < len / 256 + 16) {
+		/* room for the samples such a body may hold, near enough:
+		 * every sample takes more than 30 bytes, mostly a few
+		 * hundred */
+		if (!r->v || r->cap < len / 256 + 16) {
 			r->cap = len / 256 + 16;
 			r->v = xrealloc(r->v, r->cap * sizeof *r->v);
 		}
