@@ -1254,14 +1254,10 @@ enum alert_state alerting_rule_state(const struct alerting_rule *r)
 	return max;
 }
 
-size_t alerting_rule_keys(const struct alerting_rule *r, uint64_t *keys,
-			  size_t max)
+const uint64_t *alerting_rule_keys(const struct alerting_rule *r, size_t *n)
 {
-	size_t n = r->nprev < max ? r->nprev : max;
-
-	if (n)
-		memcpy(keys, r->prev_keys, n * sizeof *keys);
-	return n;
+	*n = r->nprev;
+	return r->prev_keys;
 }
 
 const struct alert **alerting_rule_alerts(const struct alerting_rule *r,

@@ -256,10 +256,9 @@ enum alert_state alerting_rule_state(const struct alerting_rule *r);
 
 /* Returns a new array of the rule's n alerts sorted by labels (borrowed
  * pointers; free the array, not the alerts), or NULL when there are none. */
-/* Writes the alerting_sample.key of each sample of the last result, in
- * order (0 where unknown), into keys (at most max); returns how many. */
-size_t alerting_rule_keys(const struct alerting_rule *r, uint64_t *keys,
-			  size_t max);
+/* The alerting_sample.key of each sample of the last result, in order (0
+ * where unknown), *n of them; valid until the rule's next evaluation. */
+const uint64_t *alerting_rule_keys(const struct alerting_rule *r, size_t *n);
 const struct alert **alerting_rule_alerts(const struct alerting_rule *r,
 					  size_t *n);
 

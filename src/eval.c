@@ -80,8 +80,6 @@ struct evaluator {
 	int restored; /* the store's state was loaded once */
 	uint64_t eval_total, fail_total;
 	double eval_seconds_sum;
-	uint64_t *keys; /* a query's hint, made just before it starts */
-	size_t keys_cap;
 	struct alerting_sample *samples; /* rule_result()'s, kept */
 	size_t samples_cap;
 };
@@ -287,13 +285,7 @@ static void group_step(struct eval_group *g)
 		g->q = q;
 		g->waiting = 1;
 		g->in_start = 1;
-		if (er->ar->nprev > e->keys_cap) {
-			free(e->keys);
-			e->keys_cap = er->ar->nprev;
-			e->keys = xmalloc(e->keys_cap * sizeof *e->keys);
-		}
-		hint.keys = e->keys;
-		hint.n = alerting_rule_keys(er->ar, e->keys, e->keys_cap);
+		hint.keys = alerting_rule_keys(er->ar, &hint.n);
 		if (e->q.start(e->q.ctx, expr, g->ts - g->query_offset_ms,
 			       &hint, query_done, q, &err) == -1) {
 			g->in_start = 0;
@@ -715,7 +707,6 @@ void eval_free(struct evaluator *e)
 		return;
 	groups_free(e);
 	settings_free(&e->set);
-	free(e->keys);
 	free(e->samples);
 	free(e);
 }

@@ -81,7 +81,7 @@ static int pq_setup(struct pq *q, const char *expr, int64_t time_ms,
 {
 	const struct config_datasource *ds = q->p->ds;
 
-	if (promapi_request_build(ds, expr, time_ms, &q->req, err) == -1)
+	if (promapi_request_build(ds, &q->req, err) == -1)
 		return -1;
 	q->easy = curl_easy_init();
 	if (!q->easy) {

@@ -141,14 +141,6 @@ void promapi_form_append(struct buf *b, const char *expr, int64_t time_ms,
 	}
 }
 
-char *promapi_form_body(const char *expr, int64_t time_ms, int64_t timeout_ms)
-{
-	struct buf b = {0};
-
-	promapi_form_append(&b, expr, time_ms, timeout_ms);
-	return buf_take(&b);
-}
-
 /* ------------------------------------------------------------ secrets */
 
 /* Reads at most max bytes of path; returns a new string or NULL with
@@ -411,9 +403,8 @@ int promapi_request_fixed(const struct config_datasource *ds)
 	return 1;
 }
 
-int promapi_request_build(const struct config_datasource *ds, const char *expr,
-			  int64_t time_ms, struct promapi_request *req,
-			  struct buf *err)
+int promapi_request_build(const struct config_datasource *ds,
+			  struct promapi_request *req, struct buf *err)
 {
 	memset(req, 0, sizeof *req);
 	if (!ds->url || !ds->url[0]) {
@@ -425,7 +416,6 @@ int promapi_request_build(const struct config_datasource *ds, const char *expr,
 		return -1;
 	}
 	req->url = promapi_url(ds->url);
-	req->body = promapi_form_body(expr, time_ms, ds->timeout_ms);
 	return 0;
 }
 
@@ -437,7 +427,6 @@ void promapi_request_free(struct promapi_request *req)
 		free(req->headers[i]);
 	free(req->headers);
 	free(req->url);
-	free(req->body);
 	memset(req, 0, sizeof *req);
 }
 

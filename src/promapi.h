@@ -4,7 +4,8 @@
  * except promapi_secret_read(); the event loop drives libcurl and hands
  * this module complete buffers:
  *
- *   promapi_request_build(ds, expr, ts, &req, &err)   URL, form body, headers
+ *   promapi_request_build(ds, &req, &err)             URL, headers
+ *   promapi_form_append(&body, expr, ts, timeout)     the form body
  *   write callback:  promapi_body_add(&body, max, p, n, &err) == -1 -> abort
  *   transfer failed: promapi_error_from_curl(code, os_errno, url, errbuf, &err)
  *   transfer done:   promapi_parse(status, content_type, body.s, body.len,
@@ -40,22 +41,20 @@
  * them whole.
  */
 struct promapi_request {
-	char *url;  /* <datasource url>/api/v1/query */
-	char *body; /* query=...&time=...&timeout=... */
+	char *url; /* <datasource url>/api/v1/query */
 	char **headers;
 	size_t nheaders;
 };
 
 /*
- * Builds the request for expr evaluated at time_ms (Unix milliseconds)
- * against ds: the URL, the form body with ds->timeout_ms as the timeout
- * parameter, and the headers.  Reads password_file / credentials_file now,
- * so a rotated secret is picked up by the next query.  Returns 0, or -1
- * with the reason in err and req left empty.
+ * Builds what every query to ds sends: the URL and the headers (the form
+ * body, which differs, comes from promapi_form_append()).  Reads
+ * password_file / credentials_file now, so a rotated secret is picked up
+ * by the next request built.  Returns 0, or -1 with the reason in err and
+ * req left empty.
  */
-int promapi_request_build(const struct config_datasource *ds, const char *expr,
-			  int64_t time_ms, struct promapi_request *req,
-			  struct buf *err);
+int promapi_request_build(const struct config_datasource *ds,
+			  struct promapi_request *req, struct buf *err);
 void promapi_request_free(struct promapi_request *req);
 /* Returns 1 when ds's requests carry no secret read from a file, so their
  * URL and headers stay the same from one query to the next. */
@@ -76,11 +75,8 @@ char *promapi_format_time(int64_t ms, char *out, size_t size);
 /* Appends s escaped as Go's url.QueryEscape does (' ' -> '+'). */
 void promapi_form_escape(struct buf *out, const char *s);
 
-/* Returns the form body "query=<expr>&time=<time>[&timeout=<timeout>]",
- * keys in Go's url.Values order; timeout_ms <= 0 leaves timeout out.  The
- * caller frees it. */
-char *promapi_form_body(const char *expr, int64_t time_ms, int64_t timeout_ms);
-/* The same appended to b. */
+/* Appends the form body "query=<expr>&time=<time>[&timeout=<timeout>]" to
+ * b, keys in Go's url.Values order; timeout_ms <= 0 leaves timeout out. */
 void promapi_form_append(struct buf *b, const char *expr, int64_t time_ms,
 			 int64_t timeout_ms);
 
