@@ -1154,26 +1154,24 @@ void alerting_output_free(struct alerting_output *out)
 
 /* --------------------------------------------------------- the digest */
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h;
-}
-
 /* One alert's share of the digest: a sum of shares, so independent of the
- * table's layout, and a share can be taken out again. */
+ * table's layout, and a share can be taken out again.  Four products of
+ * two fields each, independent of one another: every alert of a rule is
+ * digested on every evaluation, and a chain of eight steps cost more than
+ * the rest of the alert's bookkeeping. */
 static uint64_t alert_digest(const struct alert *a)
 {
 	uint64_t x;
 
-	x = mix(a->fp, (uint64_t)a->state);
-	x = mix(x, (uint64_t)a->active_at);
-	x = mix(x, (uint64_t)a->fired_at);
-	x = mix(x, (uint64_t)a->resolved_at);
-	x = mix(x, (uint64_t)a->last_sent_at);
-	x = mix(x, (uint64_t)a->valid_until);
-	x = mix(x, (uint64_t)a->keep_firing_since);
-	return x * 0x100000001b3ULL;
+	x = mum64(a->fp ^ 0xa0761d6478bd642fULL,
+		  (uint64_t)a->state ^ 0xe7037ed1a0b428dbULL);
+	x ^= mum64((uint64_t)a->active_at ^ 0x8ebc6af09c88c6e3ULL,
+		   (uint64_t)a->fired_at ^ 0x589965cc75374cc3ULL);
+	x ^= mum64((uint64_t)a->resolved_at ^ 0x1d8e4e27c47d124fULL,
+		   (uint64_t)a->last_sent_at ^ 0x9e3779b97f4a7c15ULL);
+	x ^= mum64((uint64_t)a->valid_until ^ 0xc2b2ae3d27d4eb4fULL,
+		   (uint64_t)a->keep_firing_since ^ 0x165667b19e3779f9ULL);
+	return mum64(x, 0x27d4eb2f165667c5ULL);
 }
 
 static uint64_t table_digest(const struct alert_table *t)

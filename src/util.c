@@ -202,42 +202,35 @@ void buf_quote(struct buf *b, const char *s)
 
 /* ---------------------------------------------------------------- strings */
 
-/* The 128-bit product of a and b, folded to 64 bits. */
-static uint64_t mum(uint64_t a, uint64_t b)
-{
-	unsigned __int128 r = (unsigned __int128)a * b;
-
-	return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
 
 uint64_t hash64(const void *p, size_t n, uint64_t seed)
 {
 	const uint64_t k1 = 0xa0761d6478bd642fULL, k2 = 0xe7037ed1a0b428dbULL,
 		       k3 = 0x8ebc6af09c88c6e3ULL, k4 = 0x589965cc75374cc3ULL;
 	const unsigned char *s = p;
-	uint64_t h = mum(seed ^ k1, k2), a = 0, b = 0;
+	uint64_t h = mum64(seed ^ k1, k2), a = 0, b = 0;
 	size_t len = n;
 
 	/* Sixteen bytes a multiplication, on two lanes at once while there
 	 * are 32.  Both factors depend on the lane's state, so no block can
 	 * zero one of them without knowing the seed. */
 	if (n > 32) {
-		uint64_t g = mum(seed ^ k3, k4), c, d;
+		uint64_t g = mum64(seed ^ k3, k4), c, d;
 
 		for (; n > 32; n -= 32, s += 32) {
 			memcpy(&a, s, 8);
 			memcpy(&b, s + 8, 8);
 			memcpy(&c, s + 16, 8);
 			memcpy(&d, s + 24, 8);
-			h = mum(a ^ h ^ k1, b ^ h ^ k2);
-			g = mum(c ^ g ^ k3, d ^ g ^ k4);
+			h = mum64(a ^ h ^ k1, b ^ h ^ k2);
+			g = mum64(c ^ g ^ k3, d ^ g ^ k4);
 		}
-		h = mum(h ^ k3, g ^ k4);
+		h = mum64(h ^ k3, g ^ k4);
 	}
 	for (; n > 16; n -= 16, s += 16) {
 		memcpy(&a, s, 8);
 		memcpy(&b, s + 8, 8);
-		h = mum(a ^ h ^ k1, b ^ h ^ k2);
+		h = mum64(a ^ h ^ k1, b ^ h ^ k2);
 	}
 	a = b = 0;
 	if (n > 8) {
@@ -246,8 +239,8 @@ uint64_t hash64(const void *p, size_t n, uint64_t seed)
 	} else if (n) {
 		memcpy(&a, s, n);
 	}
-	h = mum(a ^ h ^ k1, b ^ h ^ k2);
-	return mum(h ^ (uint64_t)len, k2 ^ seed);
+	h = mum64(a ^ h ^ k1, b ^ h ^ k2);
+	return mum64(h ^ (uint64_t)len, k2 ^ seed);
 }
 
 int utf8_valid(const char *str, size_t n)

@@ -62,6 +62,14 @@ size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp, int *bad);
  * for each seed.  Not cryptographic: a seed nobody can read is what keeps
  * chosen collisions out. */
 uint64_t hash64(const void *p, size_t n, uint64_t seed);
+
+/* The 128-bit product of a and b, folded to 64 bits. */
+static inline uint64_t mum64(uint64_t a, uint64_t b)
+{
+	unsigned __int128 r = (unsigned __int128)a * b;
+
+	return (uint64_t)r ^ (uint64_t)(r >> 64);
+}
 /* Levenshtein distance between a and b (byte-wise), capped at 255. */
 int str_distance(const char *a, const char *b);
 /* Reads a whole file; returns a new NUL-terminated string (length in *len)

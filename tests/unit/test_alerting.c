@@ -1682,3 +1682,43 @@ Test(alerting, digest_follows_every_change)
 	/* and it tells states apart */
 	cr_assert_neq(seen[0], seen[1]);
 }
+
+/* A restart needs every one of these: a change to any must change the
+ * digest, or the group is not saved again. */
+Test(alerting, digest_covers_every_saved_field)
+{
+	const char *set[] = {"i=1"};
+	struct alert *a;
+	int64_t *times[6];
+	uint64_t base;
+
+	rule_a("1m", "    keep_firing_for: 2m\n");
+	cr_assert_eq(eval_on(rule, T(0), set, NULL, 1), 0);
+	a = rule->active.slots[0];
+	for (size_t i = 1; !a && i < rule->active.cap; i++)
+		a = rule->active.slots[i];
+	cr_assert_not_null(a);
+	rule->digest_ok = 0;
+	base = alerting_rule_digest(rule);
+	times[0] = &a->active_at;
+	times[1] = &a->fired_at;
+	times[2] = &a->resolved_at;
+	times[3] = &a->last_sent_at;
+	times[4] = &a->valid_until;
+	times[5] = &a->keep_firing_since;
+	for (size_t i = 0; i < 6; i++) {
+		int64_t was = *times[i];
+
+		*times[i] = was + 1000;
+		cr_assert_neq(alerting_rule_digest(rule), base, "field %zu", i);
+		*times[i] = was;
+	}
+	cr_assert_eq(a->state, ALERT_PENDING);
+	a->state = ALERT_FIRING;
+	cr_assert_neq(alerting_rule_digest(rule), base, "state");
+	a->state = ALERT_PENDING;
+	a->fp ^= 1;
+	cr_assert_neq(alerting_rule_digest(rule), base, "fp");
+	a->fp ^= 1;
+	cr_assert_eq(alerting_rule_digest(rule), base);
+}
