@@ -1,7 +1,8 @@
 /*
  * eval.c - benchmark of the rule evaluator.
  *
- *   eval [-r RULES] [-g GROUPS] [-s SERIES] [-n ROUNDS] [-v] [-p PROMETHEUS]
+ *   eval [-r RULES] [-g GROUPS] [-s SERIES] [-n ROUNDS] [-v] [-a]
+ *        [-p PROMETHEUS]
  *
  * RULES alerting rules (default 500) in GROUPS groups (10), every group
  * at a 1s interval, each rule's query answered with the same vector of
@@ -10,7 +11,11 @@
  * With -v the server alternates two bodies whose values differ, so every
  * answer changes each value (and $value in the annotations) as a live
  * Prometheus' would.
- * The server runs in a child process, so its CPU is not Tocsin's.
+ * The server runs in a child process, so its CPU is not Tocsin's.  The
+ * scheduler usually runs it on the evaluator's CPU, in the moment the
+ * request is sent; with -a it runs on another CPU than the evaluator (both
+ * pinned), as a datasource on another core or host would, and the
+ * evaluator waits for each answer asleep.
  *
  * Tocsin's side runs the real evaluator in this process (loop, loop_http,
  * eval_prom, eval_new()), once without a store and once with a store on a
@@ -34,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -59,6 +65,7 @@ extern char **environ;
 struct opts {
 	int rules, groups, series, rounds;
 	int vary; /* -v: every answer's values differ from the last one's */
+	int apart; /* -a: the server on another CPU than the evaluator */
 	const char *prometheus; /* NULL: no peer */
 };
 
@@ -349,7 +356,24 @@ static void srv_run(const struct srv *s, int lfd)
 }
 
 /* Starts the server in a child process on 127.0.0.1:0; sets *port. */
-static pid_t srv_start(int nseries, int vary, int *port, size_t *body_len)
+/* Keeps the calling thread (and what it starts) on CPU cpu: 0, or -1 with
+ * the reason printed. */
+static int pin_to(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof set, &set) == -1) {
+		fprintf(stderr, "bench eval: CPU %d: %s\n", cpu,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static pid_t srv_start(int nseries, int vary, int apart, int *port,
+		       size_t *body_len)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET};
 	socklen_t alen = sizeof a;
@@ -374,6 +398,8 @@ static pid_t srv_start(int nseries, int vary, int *port, size_t *body_len)
 	pid = fork();
 	if (pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (apart && pin_to(1) == -1)
+			_exit(1);
 		signal(SIGPIPE, SIG_IGN);
 		srv_run(&s, lfd);
 		_exit(0);
@@ -1111,7 +1137,7 @@ static int opt_int(const char *s, int min)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {500, 10, 100, 3, 0, NULL};
+	struct opts o = {500, 10, 100, 3, 0, 0, NULL};
 	char dir[] = "/tmp/tocsin-bench-eval.XXXXXX", rules[600], cfgp[600],
 	     dbp[600], cmd[700];
 	struct tocsin_fig a, b;
@@ -1123,7 +1149,7 @@ int main(int argc, char **argv)
 	pid_t srv;
 	int c, port;
 
-	while ((c = getopt(argc, argv, "r:g:s:n:p:v")) != -1) {
+	while ((c = getopt(argc, argv, "r:g:s:n:p:va")) != -1) {
 		switch (c) {
 		case 'r': o.rules = opt_int(optarg, 1); break;
 		case 'g': o.groups = opt_int(optarg, 1); break;
@@ -1131,9 +1157,10 @@ int main(int argc, char **argv)
 		case 'n': o.rounds = opt_int(optarg, 1); break;
 		case 'p': o.prometheus = optarg; break;
 		case 'v': o.vary = 1; break;
+		case 'a': o.apart = 1; break;
 		default:
 			fprintf(stderr, "usage: eval [-r rules] [-g groups] "
-					"[-s series] [-n rounds] [-v] "
+					"[-s series] [-n rounds] [-v] [-a] "
 					"[-p prometheus]\n");
 			return 2;
 		}
@@ -1149,7 +1176,14 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	srv = srv_start(o.series, o.vary, &port, &body_len);
+	if (o.apart && o.prometheus) {
+		/* the peer would inherit the evaluator's CPU */
+		fprintf(stderr, "bench eval: -a is for Tocsin alone\n");
+		return 2;
+	}
+	if (o.apart && pin_to(0) == -1)
+		return 1;
+	srv = srv_start(o.series, o.vary, o.apart, &port, &body_len);
 	snprintf(rules, sizeof rules, "%s/rules.yml", dir);
 	snprintf(cfgp, sizeof cfgp, "%s/tocsin.yml", dir);
 	snprintf(dbp, sizeof dbp, "%s/tocsin.db", dir);
