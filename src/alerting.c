@@ -679,7 +679,8 @@ struct fresh_update {
  * the alert each sample ends as: the next evaluation's hints (r->prev).
  */
 struct fresh {
-	struct fresh_update *uv; /* one allocation with nv and order */
+	struct fresh_update *uv; /* one block with nv and order */
+	int own;		 /* the block is fresh's, not a scratch */
 	size_t nu;
 	struct alert_table t; /* sized for nsamples at the first new alert */
 	size_t nsamples;
@@ -697,7 +698,8 @@ static void fresh_free(struct fresh *f, int undo)
 		labels_free(f->uv[i].annotations);
 	}
 	table_clear(&f->t, undo);
-	free(f->uv);
+	if (f->own)
+		free(f->uv);
 	memset(f, 0, sizeof *f);
 }
 
@@ -822,8 +824,22 @@ static int alerts_of_result(struct alerting_rule *r, int64_t ts,
 	}
 	{
 		size_t m = n ? n : 1;
-		char *blk = xmalloc(m * (sizeof *fresh->uv + sizeof *fresh->nv +
-					 sizeof *fresh->order));
+		size_t need = m * (sizeof *fresh->uv + sizeof *fresh->nv +
+				   sizeof *fresh->order);
+		struct alerting_scratch *sc = env->scratch;
+		char *blk;
+
+		if (!sc) {
+			blk = xmalloc(need);
+			fresh->own = 1;
+		} else {
+			if (sc->cap < need) {
+				free(sc->p);
+				sc->p = xmalloc(need);
+				sc->cap = need;
+			}
+			blk = sc->p;
+		}
 
 		fresh->uv = (struct fresh_update *)(void *)blk;
 		blk += m * sizeof *fresh->uv;
@@ -854,6 +870,13 @@ static int alerts_of_result(struct alerting_rule *r, int64_t ts,
 	}
 	labels_free(none);
 	return rc;
+}
+
+void alerting_scratch_free(struct alerting_scratch *s)
+{
+	free(s->p);
+	s->p = NULL;
+	s->cap = 0;
 }
 
 /* Forgets the hints: r's alerts may have moved or gone. */

@@ -195,7 +195,18 @@ struct alerting_env {
 	/* 1: write no ALERTS / ALERTS_FOR_STATE series (a caller with no
 	 * place to store them saves building them). */
 	int no_series;
+	/* Room an evaluation works in, kept by the caller from one
+	 * evaluation to the next (alerting_scratch_free()); NULL: allocated
+	 * for each. */
+	struct alerting_scratch *scratch;
 };
+
+struct alerting_scratch {
+	void *p;
+	size_t cap;
+};
+
+void alerting_scratch_free(struct alerting_scratch *s);
 
 /* One alert for Alertmanager: rules.SendAlerts' notifier.Alert. */
 struct alerting_notification {

@@ -82,6 +82,7 @@ struct evaluator {
 	double eval_seconds_sum;
 	struct alerting_sample *samples; /* rule_result()'s, kept */
 	size_t samples_cap;
+	struct alerting_scratch scratch; /* alerting_eval()'s, kept */
 };
 
 static int64_t real_wall(void *ctx)
@@ -201,6 +202,7 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 		.query = tmpl_query,
 		.query_ctx = &tq,
 		.no_series = 1, /* nowhere to write them */
+		.scratch = &e->scratch,
 	};
 
 	if (!r) {
@@ -708,6 +710,7 @@ void eval_free(struct evaluator *e)
 	groups_free(e);
 	settings_free(&e->set);
 	free(e->samples);
+	alerting_scratch_free(&e->scratch);
 	free(e);
 }
 

@@ -48,8 +48,10 @@ int httpc_setup(CURL *easy, const struct config_http *h, int64_t timeout_ms,
 		SET(CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	/* Without proxy_url, no proxy: "" keeps curl from taking one from
 	 * http_proxy and the like, which Prometheus' and Alertmanager's
-	 * clients ignore too. */
+	 * clients ignore too; and with it, every host goes through it: ""
+	 * keeps curl from reading exceptions from no_proxy. */
 	SET(CURLOPT_PROXY, h ? h->proxy_url : "");
+	SET(CURLOPT_NOPROXY, "");
 	if (!h)
 		return 0;
 	t = &h->tls;

@@ -1722,3 +1722,33 @@ Test(alerting, digest_covers_every_saved_field)
 	a->fp ^= 1;
 	cr_assert_eq(alerting_rule_digest(rule), base);
 }
+
+/* With a scratch kept by the caller: it grows with the result, is used
+ * again, and a failed evaluation (duplicate label sets) leaves it to its
+ * owner. */
+Test(alerting, scratch_kept_between_evaluations)
+{
+	const char *one[] = {"i=1"}, *three[] = {"i=1", "i=2", "i=3"},
+		   *dup[] = {"i=1", "i=1"}, *two[] = {"i=2", "i=3"};
+	struct alerting_scratch sc = {0};
+	void *was;
+
+	env.scratch = &sc;
+	rule_a("0s", NULL);
+	cr_assert_eq(eval_on(rule, T(0), one, NULL, 1), 0);
+	cr_assert_not_null(sc.p);
+	cr_assert_eq(rule->active.count, 1);
+	cr_assert_eq(eval_on(rule, T(1), three, NULL, 3), 0);
+	cr_assert_eq(rule->active.count, 3);
+	was = sc.p;
+	cr_assert_eq(eval_on(rule, T(2), dup, NULL, 2), -1);
+	cr_assert_eq(sc.p, was);
+	cr_assert_eq(rule->active.count, 3); /* errors freeze state */
+	cr_assert_eq(eval_on(rule, T(3), two, NULL, 2), 0);
+	cr_assert_eq(sc.p, was);
+	expect_alert("i=2", ALERT_FIRING, T(1));
+	expect_alert("i=3", ALERT_FIRING, T(1));
+	env.scratch = NULL;
+	alerting_scratch_free(&sc);
+	cr_assert_null(sc.p);
+}
