@@ -2,7 +2,7 @@
  * eval.c - benchmark of the rule evaluator.
  *
  *   eval [-r RULES] [-g GROUPS] [-s SERIES] [-n ROUNDS] [-v] [-a]
- *        [-p PROMETHEUS]
+ *        [-c CONCURRENCY] [-p PROMETHEUS]
  *
  * RULES alerting rules (default 500) in GROUPS groups (10), every group
  * at a 1s interval, each rule's query answered with the same vector of
@@ -15,7 +15,8 @@
  * scheduler usually runs it on the evaluator's CPU, in the moment the
  * request is sent; with -a it runs on another CPU than the evaluator (both
  * pinned), as a datasource on another core or host would, and the
- * evaluator waits for each answer asleep.
+ * evaluator waits for each answer asleep.  -c sets the evaluation's
+ * group_concurrency (1): queries of one group in flight at once.
  *
  * Tocsin's side runs the real evaluator in this process (loop, loop_http,
  * eval_prom, eval_new()), once without a store and once with a store on a
@@ -66,6 +67,7 @@ struct opts {
 	int rules, groups, series, rounds;
 	int vary; /* -v: every answer's values differ from the last one's */
 	int apart; /* -a: the server on another CPU than the evaluator */
+	int concurrency; /* -c: evaluation.group_concurrency */
 	const char *prometheus; /* NULL: no peer */
 };
 
@@ -561,6 +563,7 @@ static int rig_open(struct rig *r, const struct config *cfg, const char *rules_p
 		.resend_delay_ms = ev->resend_delay_ms,
 		.outage_tolerance_ms = ev->for_outage_tolerance_ms,
 		.grace_ms = ev->for_grace_period_ms,
+		.group_concurrency = ev->group_concurrency,
 		.external_labels = ev->external_labels,
 		.external_url = ev->external_url,
 	};
@@ -1077,9 +1080,12 @@ static void report(const struct opts *o, size_t body_len, const struct tocsin_fi
 	char s[64];
 
 	printf("\n%d alerting rules in %d groups at 1s, %d series per query "
-	       "(%zu-byte JSON answer%s), %d rounds after a warm-up\n\n",
+	       "(%zu-byte JSON answer%s), %d rounds after a warm-up\n",
 	       o->rules, o->groups, o->series, body_len,
 	       o->vary ? ", values changing" : "", o->rounds);
+	printf("server %s, %d %s of a group at once\n\n",
+	       o->apart ? "on another CPU (-a)" : "where the scheduler puts it",
+	       o->concurrency, o->concurrency == 1 ? "query" : "queries");
 	printf("%-34s %13s %13s %15s  %s\n", "metric", "tocsin", "tocsin+store",
 	       "prometheus 2.42", "target");
 	row("CPU us / rule evaluation", a, b, a->cpu_us, b->cpu_us,
@@ -1137,7 +1143,7 @@ static int opt_int(const char *s, int min)
 
 int main(int argc, char **argv)
 {
-	struct opts o = {500, 10, 100, 3, 0, 0, NULL};
+	struct opts o = {500, 10, 100, 3, 0, 0, 1, NULL};
 	char dir[] = "/tmp/tocsin-bench-eval.XXXXXX", rules[600], cfgp[600],
 	     dbp[600], cmd[700];
 	struct tocsin_fig a, b;
@@ -1149,7 +1155,7 @@ int main(int argc, char **argv)
 	pid_t srv;
 	int c, port;
 
-	while ((c = getopt(argc, argv, "r:g:s:n:p:va")) != -1) {
+	while ((c = getopt(argc, argv, "r:g:s:n:p:vac:")) != -1) {
 		switch (c) {
 		case 'r': o.rules = opt_int(optarg, 1); break;
 		case 'g': o.groups = opt_int(optarg, 1); break;
@@ -1158,10 +1164,11 @@ int main(int argc, char **argv)
 		case 'p': o.prometheus = optarg; break;
 		case 'v': o.vary = 1; break;
 		case 'a': o.apart = 1; break;
+		case 'c': o.concurrency = opt_int(optarg, 1); break;
 		default:
 			fprintf(stderr, "usage: eval [-r rules] [-g groups] "
 					"[-s series] [-n rounds] [-v] [-a] "
-					"[-p prometheus]\n");
+					"[-c concurrency] [-p prometheus]\n");
 			return 2;
 		}
 	}
@@ -1189,9 +1196,9 @@ int main(int argc, char **argv)
 	snprintf(dbp, sizeof dbp, "%s/tocsin.db", dir);
 	buf_printf(&cfgtext,
 		   "datasource:\n  url: http://127.0.0.1:%d\n"
-		   "evaluation:\n  interval: 1s\n"
+		   "evaluation:\n  interval: 1s\n  group_concurrency: %d\n"
 		   "route:\n  receiver: none\nreceivers:\n  - name: none\n",
-		   port);
+		   port, o.concurrency);
 	cfg = config_load_buf(cfgp, dir, cfgtext.s, cfgtext.len, &d);
 	if (!cfg || rules_write(rules, &o) == -1) {
 		diags_print(&d, stderr);

@@ -321,6 +321,7 @@ struct config_evaluation {
 	int64_t resend_delay_ms;	/* default 1m */
 	int64_t for_outage_tolerance_ms;	/* default 1h */
 	int64_t for_grace_period_ms;	/* default 10m */
+	unsigned group_concurrency;	/* queries of a group at once; 1 */
 	struct labels *external_labels;	/* never NULL */
 	char *external_url;
 };

@@ -779,6 +779,8 @@ static void dump_evaluation(struct buf *b, const struct config_evaluation *ev)
 	kv_dur(b, 2, "resend_delay", ev->resend_delay_ms);
 	kv_dur(b, 2, "for_outage_tolerance", ev->for_outage_tolerance_ms);
 	kv_dur(b, 2, "for_grace_period", ev->for_grace_period_ms);
+	ind(b, 2);
+	buf_printf(b, "group_concurrency: %u\n", ev->group_concurrency);
 	if (ev->external_labels->n) {
 		key(b, 2, "external_labels");
 		for (size_t i = 0; i < ev->external_labels->n; i++)

@@ -4,6 +4,8 @@
  * alerting (extra Alertmanagers to forward to) and storage.  All are
  * optional; a plain alertmanager.yml loads with the defaults.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +24,8 @@ static const char *const datasource_keys[] = {
 	"tls_config", NULL};
 static const char *const evaluation_keys[] = {
 	"interval", "query_offset", "resend_delay", "for_outage_tolerance",
-	"for_grace_period", "external_labels", "external_url", NULL};
+	"for_grace_period", "group_concurrency", "external_labels",
+	"external_url", NULL};
 static const char *const alerting_keys[] = {"alertmanagers", NULL};
 static const char *const am_keys[] = {"url", "timeout", NULL};
 static const char *const storage_keys[] = {"path", NULL};
@@ -101,6 +104,29 @@ static void external_labels(struct cload *l, const struct ynode *n,
 	config_kv_free(kv, nkv);
 }
 
+/* group_concurrency (Tocsin's own): how many queries of one group
+ * evaluation run at once, 1 to 64. */
+static void group_concurrency(struct cload *l, const struct ynode *n,
+			      struct config_evaluation *ev)
+{
+	const struct ynode *v = ydoc_get(n, "group_concurrency");
+	unsigned long x = 0;
+	char *end = NULL;
+
+	ev->group_concurrency = 1;
+	if (!v || v->kind == YNODE_NULL)
+		return;
+	errno = 0;
+	if (v->kind == YNODE_SCALAR && isdigit((unsigned char)v->str[0]))
+		x = strtoul(v->str, &end, 10);
+	if (!x || errno || *end || x > 64)
+		cl_err(l, v, "group_concurrency: cannot parse \"%s\" as a "
+			     "number of queries from 1 to 64",
+		       ydoc_text(v));
+	else
+		ev->group_concurrency = (unsigned)x;
+}
+
 static void evaluation_load(struct cload *l, const struct ynode *n)
 {
 	struct config_evaluation *ev = &l->cfg->evaluation;
@@ -116,6 +142,7 @@ static void evaluation_load(struct cload *l, const struct ynode *n)
 						  DEFAULT_OUTAGE_TOLERANCE, NULL);
 	ev->for_grace_period_ms = cl_duration(l, n, "for_grace_period",
 					      DEFAULT_GRACE_PERIOD, NULL);
+	group_concurrency(l, n, ev);
 	external_labels(l, n, ev);
 	free(ev->external_url);
 	ev->external_url = cl_url(l, n, "external_url", NULL);
@@ -177,6 +204,7 @@ static void tocsin_defaults(struct cload *l)
 	config_http_init(&c->datasource.http);
 	c->evaluation.interval_ms = DEFAULT_EVAL_INTERVAL;
 	c->evaluation.resend_delay_ms = DEFAULT_RESEND_DELAY;
+	c->evaluation.group_concurrency = 1;
 	c->evaluation.for_outage_tolerance_ms = DEFAULT_OUTAGE_TOLERANCE;
 	c->evaluation.for_grace_period_ms = DEFAULT_GRACE_PERIOD;
 	c->evaluation.external_labels = labels_empty();

@@ -135,6 +135,7 @@ static void settings_from(const struct config *c, struct eval_settings *s)
 	s->resend_delay_ms = ev->resend_delay_ms;
 	s->outage_tolerance_ms = ev->for_outage_tolerance_ms;
 	s->grace_ms = ev->for_grace_period_ms;
+	s->group_concurrency = ev->group_concurrency;
 	s->external_labels = ev->external_labels;
 	s->external_url = ev->external_url;
 }

@@ -3,12 +3,20 @@
  * time per group, persistence and restore.
  *
  * A group evaluation is a small state machine driven by query answers:
- * group_tick() picks the slot, group_step() starts the query of the next
- * alerting rule, query_done() feeds the answer to alerting_eval() and calls
- * group_step() again, group_finish() saves and sends.  Queries may answer
- * synchronously (tests, errors) or later (curl); group_step() loops instead
- * of recursing so a group of thousands of rules answered synchronously does
- * not grow the stack.
+ * group_tick() picks the slot, group_step() starts the queries of the next
+ * alerting rules (up to group_concurrency at once) and applies the answers
+ * that are next in rule order, query_done() applies an answer whose turn
+ * it is (or keeps it, or its error, for later) and calls group_step()
+ * again, group_finish() saves and sends.  Queries may answer synchronously
+ * (tests, errors) or later (curl); group_step() loops instead of recursing
+ * so a group of thousands of rules answered synchronously does not grow
+ * the stack.
+ *
+ * With several queries in flight nothing but the time changes: every
+ * query has the slot's timestamp, and the answers go through the state
+ * machine in rule order.  Alerting rules read nothing another writes
+ * (Tocsin writes no series), so unlike Prometheus there is no dependency
+ * between them to respect.
  */
 #include <inttypes.h>
 #include <math.h>
@@ -32,11 +40,16 @@ struct eval_rule {
 	uint64_t evaluations, failures;
 };
 
-/* A query in flight; outlives its group when the group goes away first. */
+/* A query in flight, or its answer waiting for its turn; outlives its
+ * group when the group goes away first. */
 struct eval_q {
 	struct eval_group *g; /* NULL once abandoned */
 	size_t rule;
 	int64_t started_mono;
+	int arrived;
+	struct promapi_result *r; /* a kept answer (token: to release) */
+	void *token;
+	char *err; /* an error that came before its turn */
 };
 
 struct eval_group {
@@ -51,12 +64,14 @@ struct eval_group {
 	uint64_t state_digest; /* of the state saved last; 0: none saved */
 	size_t nactive;	       /* alerts in the state saved last */
 
-	/* the running evaluation */
-	int busy, in_start, waiting;
-	size_t cur;
+	/* the running evaluation: queries started for rules [cur, next),
+	 * nflight of them (recording rules have none), answers applied for
+	 * the rules before cur */
+	int busy, in_start;
+	size_t cur, next, nflight;
 	int64_t ts, started_mono, started_wall;
 	struct alerting_output out;
-	struct eval_q *q;
+	struct eval_q **qs; /* [nrules], by rule */
 
 	/* metrics */
 	uint64_t iterations, missed;
@@ -240,72 +255,129 @@ static void rule_result(struct eval_group *g, struct eval_rule *er,
 	}
 }
 
-static void query_done(void *arg, struct promapi_result *r,
-		       const char *err)
+/* Moves cur past recording rules, which have no query: cur is then the
+ * alerting rule whose answer is next. */
+static void skip_records(struct eval_group *g)
+{
+	while (g->cur < g->nrules && !g->rules[g->cur].ar)
+		g->cur++;
+	if (g->next < g->cur)
+		g->next = g->cur;
+}
+
+/* Applies the answer of q, whose turn it is (r: the answer at hand, or
+ * NULL for q's own). */
+static void q_apply(struct eval_group *g, struct eval_q *q,
+		    struct promapi_result *r, const char *err)
+{
+	struct evaluator *e = g->e;
+	struct eval_rule *er = &g->rules[q->rule];
+
+	if (!r && !err) {
+		r = q->r;
+		err = q->err;
+	}
+	rule_result(g, er, r, err ? err : (r ? NULL : "query failed"));
+	er->eval_seconds =
+		(double)(loop_mono_ms() - q->started_mono) / 1000.0;
+	g->qs[q->rule] = NULL;
+	g->nflight--;
+	g->cur = q->rule + 1;
+	skip_records(g);
+	if (q->token)
+		e->q.release(e->q.ctx, q->token);
+	free(q->err);
+	free(q);
+}
+
+static int query_done(void *arg, struct promapi_result *r, const char *err,
+		      void *token)
 {
 	struct eval_q *q = arg;
 	struct eval_group *g = q->g;
-	struct eval_rule *er;
 
 	if (!g) { /* abandoned */
 		free(q);
-		return;
+		return 0;
 	}
-	er = &g->rules[q->rule];
-	rule_result(g, er, r, err);
-	er->eval_seconds =
-		(double)(loop_mono_ms() - q->started_mono) / 1000.0;
-	g->q = NULL;
-	free(q);
-	g->cur++;
-	g->waiting = 0;
-	if (!g->in_start)
-		group_step(g);
+	if (q->rule == g->cur) {
+		q_apply(g, q, r, err ? err : (r ? NULL : "query failed"));
+		if (!g->in_start)
+			group_step(g);
+		return 0;
+	}
+	/* An answer before its turn: kept, or its error copied. */
+	q->arrived = 1;
+	if (r && token) {
+		q->r = r;
+		q->token = token;
+		return 1;
+	}
+	q->err = xstrdup(err ? err : "query failed");
+	return 0;
+}
+
+/* Starts the query of rule i; its answer may come at once. */
+static void q_start(struct eval_group *g, size_t i)
+{
+	struct evaluator *e = g->e;
+	struct eval_rule *er = &g->rules[i];
+	struct buf err = {0};
+	struct eval_query_hint hint;
+	struct eval_q *q = xcalloc(1, sizeof *q);
+
+	er->last_eval_ms = wall_now(e);
+	q->g = g;
+	q->rule = i;
+	q->started_mono = loop_mono_ms();
+	g->qs[i] = q;
+	g->nflight++;
+	hint.keys = alerting_rule_keys(er->ar, &hint.n);
+	g->in_start = 1;
+	if (e->q.start(e->q.ctx, er->src->expr, g->ts - g->query_offset_ms,
+		       &hint, query_done, q, &err) == -1) {
+		/* done never runs: the error takes the answer's place */
+		q->arrived = 1;
+		q->err = xstrdup(err.len ? buf_str(&err) : "query failed");
+	}
+	g->in_start = 0;
+	buf_free(&err);
+}
+
+static size_t group_window(const struct eval_group *g)
+{
+	const struct evaluator *e = g->e;
+
+	if (!e->q.release || e->set.group_concurrency < 2)
+		return 1;
+	return e->set.group_concurrency;
 }
 
 static void group_step(struct eval_group *g)
 {
-	struct evaluator *e = g->e;
+	size_t window = group_window(g);
 
-	while (g->cur < g->nrules) {
-		struct eval_rule *er = &g->rules[g->cur];
-		struct buf err = {0};
-		struct eval_query_hint hint;
-		struct eval_q *q;
-		const char *expr;
+	for (;;) {
+		size_t was = g->cur;
 
-		if (!er->ar) {
-			g->cur++;
-			continue;
+		while (g->next < g->nrules && g->nflight < window) {
+			size_t i = g->next++;
+
+			if (g->rules[i].ar)
+				q_start(g, i);
 		}
-		expr = er->src->expr;
-		er->last_eval_ms = wall_now(e);
-		q = xcalloc(1, sizeof *q);
-		q->g = g;
-		q->rule = g->cur;
-		q->started_mono = loop_mono_ms();
-		g->q = q;
-		g->waiting = 1;
-		g->in_start = 1;
-		hint.keys = alerting_rule_keys(er->ar, &hint.n);
-		if (e->q.start(e->q.ctx, expr, g->ts - g->query_offset_ms,
-			       &hint, query_done, q, &err) == -1) {
-			g->in_start = 0;
-			g->q = NULL;
-			free(q);
-			rule_result(g, er, NULL,
-				    err.len ? buf_str(&err) : "query failed");
-			buf_free(&err);
-			g->cur++;
-			g->waiting = 0;
-			continue;
+		/* answers (and errors) whose turn it is */
+		while (g->cur < g->next && g->qs[g->cur]->arrived)
+			q_apply(g, g->qs[g->cur], NULL, NULL);
+		if (g->cur == g->nrules) {
+			group_finish(g);
+			return;
 		}
-		g->in_start = 0;
-		buf_free(&err);
-		if (g->waiting)
+		if (g->cur == was && g->nflight >= window)
+			return; /* waiting for an answer */
+		if (g->cur == was && g->next == g->nrules)
 			return;
 	}
-	group_finish(g);
 }
 
 /* A digest of what a restart needs (not values or annotations, which the
@@ -401,7 +473,7 @@ static void group_finish(struct eval_group *g)
 	double secs = (double)(loop_mono_ms() - g->started_mono) / 1000.0;
 
 	g->busy = 0;
-	g->cur = 0;
+	g->cur = g->next = 0;
 	g->last_duration = secs;
 	g->duration_sum += secs;
 	e->eval_seconds_sum += secs;
@@ -416,7 +488,8 @@ static void group_finish(struct eval_group *g)
 static void group_eval(struct eval_group *g, int64_t ts)
 {
 	g->busy = 1;
-	g->cur = 0;
+	g->cur = g->next = g->nflight = 0;
+	skip_records(g);
 	g->ts = ts;
 	g->last_ts = ts;
 	g->last_eval_ms = ts;
@@ -457,10 +530,24 @@ static void group_tick(struct loop *l, void *arg)
  * already decided is sent so no notification is lost. */
 static void group_abandon(struct eval_group *g)
 {
-	if (g->q) {
-		g->q->g = NULL;
-		g->q = NULL;
+	struct evaluator *e = g->e;
+
+	for (size_t i = g->cur; g->qs && i < g->next; i++) {
+		struct eval_q *q = g->qs[i];
+
+		if (!q)
+			continue;
+		g->qs[i] = NULL;
+		if (!q->arrived) {
+			q->g = NULL; /* its done frees it */
+			continue;
+		}
+		if (q->token)
+			e->q.release(e->q.ctx, q->token);
+		free(q->err);
+		free(q);
 	}
+	g->cur = g->next = g->nflight = 0;
 	if (g->busy) {
 		g->busy = 0;
 		group_send(g);
@@ -480,6 +567,7 @@ static void group_free(struct eval_group *g)
 	for (size_t i = 0; i < g->nrules; i++)
 		alerting_rule_free(g->rules[i].ar);
 	free(g->rules);
+	free(g->qs);
 	free(g);
 }
 
@@ -500,6 +588,7 @@ static struct eval_group *group_new(struct evaluator *e, const char *file,
 	g->offset_ms = eval_group_offset(file, src->name, g->interval_ms);
 	g->nrules = src->nrules;
 	g->rules = xcalloc(g->nrules ? g->nrules : 1, sizeof *g->rules);
+	g->qs = xcalloc(g->nrules ? g->nrules : 1, sizeof *g->qs);
 	for (size_t i = 0; i < src->nrules; i++) {
 		struct eval_rule *er = &g->rules[i];
 

@@ -1,8 +1,9 @@
 /*
  * eval.h - the rule evaluator: every group of the loaded rule files runs on
  * its own timer at stable slots of its interval, its alerting rules are
- * queried one after the other on the slot's timestamp, the results go
- * through the state machine (alerting.h), the group's alert state is saved
+ * queried on the slot's timestamp (one after the other, or a few at once
+ * with group_concurrency), the results go in rule order through the
+ * state machine (alerting.h), the group's alert state is saved
  * in one store transaction, and what is due is handed to a sink (the
  * Alertmanager forwarder, the in-process router).
  *
@@ -28,10 +29,13 @@
 #include "store.h"
 #include "util.h"
 
-/* Called exactly once per started query: r on success (the callee keeps
- * ownership; valid during the call only), else NULL and err. */
-typedef void eval_query_done_fn(void *arg, struct promapi_result *r,
-				const char *err);
+/* Called exactly once per started query: r on success, else NULL and err
+ * (valid during the call).  r stays the callee's; it stays valid after
+ * the call too when the function returns 1 (only with a token, which is
+ * NULL without r or when the ops have no release), until
+ * ops.release(token).  Otherwise it returns 0. */
+typedef int eval_query_done_fn(void *arg, struct promapi_result *r,
+			       const char *err, void *token);
 
 /* What the evaluator expects of an answer: the keys (promapi_sample.key)
  * of the last answer's samples, in order, 0 where unknown.  The callee may
@@ -52,6 +56,9 @@ struct eval_query_ops {
 	 * the function fails.  Returns 0 with *r filled, or -1 with err. */
 	int (*sync)(void *ctx, const char *expr, int64_t time_ms,
 		    struct promapi_result *r, struct buf *err);
+	/* Gives back an answer kept by a done function.  NULL: answers
+	 * cannot be kept, and a group's queries run one at a time. */
+	void (*release)(void *ctx, void *token);
 	void *ctx;
 };
 
@@ -73,6 +80,9 @@ struct eval_settings {
 	int64_t grace_ms;	     /* for_grace_period */
 	const struct labels *external_labels; /* copied; NULL: none */
 	const char *external_url;	      /* copied; NULL: "" */
+	/* Queries of one group evaluation in flight at once (0 or 1: one
+	 * after the other); their answers are applied in rule order. */
+	size_t group_concurrency;
 };
 
 /* A wall clock (ms since the epoch): slot times and alert timestamps. */

@@ -166,13 +166,25 @@ static void on_done(CURL *easy, CURLcode rc, void *arg)
 
 	(void)easy;
 	if (pq_finish(q, rc, &q->res, 1, &err) == 0) {
-		q->done(q->arg, &q->res, NULL);
+		buf_free(&err);
+		if (q->done(q->arg, &q->res, NULL, q) == 1)
+			return; /* kept: release() gives it back */
 	} else {
 		q->p->failures++;
-		q->done(q->arg, NULL, buf_str(&err));
+		q->done(q->arg, NULL, buf_str(&err), NULL);
 	}
 	promapi_result_clear(&q->res);
 	buf_free(&err);
+	pq_release(q);
+}
+
+/* An answer kept by its done function: q goes back to the pool. */
+static void release(void *ctx, void *token)
+{
+	struct pq *q = token;
+
+	(void)ctx;
+	promapi_result_clear(&q->res);
 	pq_release(q);
 }
 
@@ -297,6 +309,7 @@ void eval_prom_ops(struct eval_prom *p, struct eval_query_ops *ops)
 {
 	ops->start = start;
 	ops->sync = sync_query;
+	ops->release = release;
 	ops->ctx = p;
 }
 

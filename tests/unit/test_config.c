@@ -1014,6 +1014,33 @@ static const struct ecase cases[] = {
 	 "evaluation:\n"
 	 "  interval: 0s\n",
 	 "evaluation interval must be greater than zero", 6, 13, 0},
+	{"group_concurrency_zero",
+	 "route:\n"
+	 "  receiver: a\n"
+	 "receivers:\n"
+	 "- name: a\n"
+	 "evaluation:\n"
+	 "  group_concurrency: 0\n",
+	 "group_concurrency: cannot parse \"0\" as a number of queries from 1 "
+	 "to 64", 6, 22, 0},
+	{"group_concurrency_big",
+	 "route:\n"
+	 "  receiver: a\n"
+	 "receivers:\n"
+	 "- name: a\n"
+	 "evaluation:\n"
+	 "  group_concurrency: 65\n",
+	 "group_concurrency: cannot parse \"65\" as a number of queries from "
+	 "1 to 64", 6, 22, 0},
+	{"group_concurrency_text",
+	 "route:\n"
+	 "  receiver: a\n"
+	 "receivers:\n"
+	 "- name: a\n"
+	 "evaluation:\n"
+	 "  group_concurrency: 4x\n",
+	 "group_concurrency: cannot parse \"4x\" as a number of queries from "
+	 "1 to 64", 6, 22, 0},
 	{"external_label",
 	 "route:\n"
 	 "  receiver: a\n"
@@ -1300,6 +1327,7 @@ Test(config, tocsin_defaults)
 	cr_assert_eq(c->evaluation.resend_delay_ms, 60 * 1000);
 	cr_assert_eq(c->evaluation.for_outage_tolerance_ms, 60 * 60 * 1000);
 	cr_assert_eq(c->evaluation.for_grace_period_ms, 10 * 60 * 1000);
+	cr_assert_eq(c->evaluation.group_concurrency, 1);
 	cr_assert_eq(c->evaluation.external_labels->n, 0);
 	cr_assert_eq(c->nalertmanagers, 0);
 	cr_assert_str_eq(c->storage_path, "/etc/am/data/tocsin.db");
@@ -1322,6 +1350,7 @@ Test(config, tocsin_sections)
 		"evaluation:\n"
 		"  interval: 30s\n"
 		"  query_offset: 1m\n"
+		"  group_concurrency: 8\n"
 		"  external_labels: {cluster: prod}\n"
 		"  external_url: https://tocsin.example.com\n"
 		"alerting:\n"
@@ -1342,6 +1371,7 @@ Test(config, tocsin_sections)
 	cr_assert_str_eq(c->rule_files[1], "/abs/r.yml");
 	cr_assert_eq(c->evaluation.interval_ms, 30 * 1000);
 	cr_assert_eq(c->evaluation.query_offset_ms, 60 * 1000);
+	cr_assert_eq(c->evaluation.group_concurrency, 8);
 	cr_assert_str_eq(labels_get(c->evaluation.external_labels, "cluster"), "prod");
 	cr_assert_str_eq(c->evaluation.external_url, "https://tocsin.example.com");
 	cr_assert_eq(c->nalertmanagers, 1);

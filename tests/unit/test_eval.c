@@ -49,9 +49,14 @@ static struct {
 	int deferred; /* answer only on answer_pending() */
 	struct call calls[256];
 	size_t ncalls;
-	eval_query_done_fn *pending_done;
-	void *pending_arg;
-	char *pending_expr;
+	/* deferred queries, in the order they started */
+	struct {
+		eval_query_done_fn *done;
+		void *arg;
+		char *expr;
+	} pending[16];
+	size_t npending;
+	int kept; /* answers kept by the evaluator, not released yet */
 } fq;
 
 static void canned(const char *expr, const char *answer)
@@ -98,12 +103,15 @@ static struct labels *parse_labels(const char *s, size_t len)
 	return l;
 }
 
+/* Answers with spec; the evaluator may keep the answer (until
+ * fq_release()). */
 static void answer(const char *spec, eval_query_done_fn *done, void *arg)
 {
-	struct promapi_result r = {0};
+	struct promapi_result *rp = xcalloc(1, sizeof *rp), r = {0};
 
 	if (strncmp(spec, "ERR:", 4) == 0) {
-		done(arg, NULL, spec + 4);
+		cr_assert_eq(done(arg, NULL, spec + 4, NULL), 0);
+		free(rp);
 		return;
 	}
 	if (strncmp(spec, "SCALAR:", 7) == 0) {
@@ -130,8 +138,22 @@ static void answer(const char *spec, eval_query_done_fn *done, void *arg)
 			p = end ? end + 1 : p + len;
 		}
 	}
-	done(arg, &r, NULL);
-	promapi_result_free(&r);
+	*rp = r;
+	if (done(arg, rp, NULL, rp) == 1) {
+		fq.kept++;
+		return;
+	}
+	promapi_result_free(rp);
+	free(rp);
+}
+
+static void fq_release(void *ctx, void *token)
+{
+	(void)ctx;
+	cr_assert_gt(fq.kept, 0);
+	fq.kept--;
+	promapi_result_free(token);
+	free(token);
 }
 
 static const char *lookup(const char *expr)
@@ -153,10 +175,10 @@ static int fq_start(void *ctx, const char *expr, int64_t t,
 	fq.calls[fq.ncalls].expr = xstrdup(expr);
 	fq.calls[fq.ncalls++].t = t;
 	if (fq.deferred) {
-		cr_assert_null(fq.pending_done, "one query at a time");
-		fq.pending_done = done;
-		fq.pending_arg = arg;
-		fq.pending_expr = xstrdup(expr);
+		cr_assert_lt(fq.npending, 16);
+		fq.pending[fq.npending].done = done;
+		fq.pending[fq.npending].arg = arg;
+		fq.pending[fq.npending++].expr = xstrdup(expr);
 		return 0;
 	}
 	answer(lookup(expr), done, arg);
@@ -180,20 +202,36 @@ static int fq_sync(void *ctx, const char *expr, int64_t t,
 	return -1;
 }
 
-static void answer_pending(void)
+/* Answers the deferred query of expr (NULL: the oldest). */
+static void answer_expr(const char *expr)
 {
-	eval_query_done_fn *done = fq.pending_done;
-	void *arg = fq.pending_arg;
-	char *expr = fq.pending_expr;
+	size_t k = 0;
+	eval_query_done_fn *done;
+	void *arg;
+	char *e;
 
-	cr_assert_not_null(done);
-	fq.pending_done = NULL;
-	fq.pending_expr = NULL;
-	answer(lookup(expr), done, arg);
-	free(expr);
+	while (expr && k < fq.npending && strcmp(fq.pending[k].expr, expr))
+		k++;
+	cr_assert_lt(k, fq.npending, "no query of %s waits",
+		     expr ? expr : "any");
+	done = fq.pending[k].done;
+	arg = fq.pending[k].arg;
+	e = fq.pending[k].expr;
+	memmove(&fq.pending[k], &fq.pending[k + 1],
+		(fq.npending - k - 1) * sizeof fq.pending[0]);
+	fq.npending--;
+	answer(lookup(e), done, arg);
+	free(e);
 }
 
-static const struct eval_query_ops fq_ops = {fq_start, fq_sync, NULL};
+static void answer_pending(void)
+{
+	cr_assert_eq(fq.npending, 1, "one query at a time");
+	answer_expr(NULL);
+}
+
+static const struct eval_query_ops fq_ops = {fq_start, fq_sync, fq_release,
+					      NULL};
 
 /* -------------------------------------------------------------- the sink */
 
@@ -266,7 +304,8 @@ static void teardown(void)
 	loop_free(loop);
 	for (size_t i = 0; i < fq.ncalls; i++)
 		free(fq.calls[i].expr);
-	free(fq.pending_expr);
+	for (size_t i = 0; i < fq.npending; i++)
+		free(fq.pending[i].expr);
 	sent_clear();
 	snprintf(path, sizeof path, "%s/state.db", dir);
 	unlink(path);
@@ -749,4 +788,118 @@ Test(eval, restart_short_for_also_skips_the_downtime)
 	cr_assert_eq(nsent, 0, "the 20 minutes down do not count");
 	run_until(now_ms + 2 * MIN);
 	cr_assert_eq(nsent, 1, "the remaining 2 minutes do");
+}
+
+/* ------------------------------------------------ queries of a group at once */
+
+static const char five_rules[] = "groups:\n- name: g\n  rules:\n"
+				 "  - alert: A\n    expr: a\n"
+				 "  - record: r\n    expr: sum(r)\n"
+				 "  - alert: B\n    expr: b\n"
+				 "  - alert: C\n    expr: c\n"
+				 "  - alert: D\n    expr: d\n"
+				 "  - alert: E\n    expr: e\n";
+
+/* Starts five_rules' first evaluation with three queries at once, every
+ * answer deferred; b answers with b_answer. */
+static void five_at_once(const char *b_answer)
+{
+	struct eval_settings s = defaults;
+	int64_t off = eval_group_offset("rules.yml", "g", MIN);
+
+	s.group_concurrency = 3;
+	canned("a", "a 1");
+	canned("b", b_answer);
+	canned("c", "c 1");
+	canned("d", "d 1");
+	canned("e", "e 1");
+	fq.deferred = 1;
+	load(five_rules, &s);
+	run_until(eval_slot(T0, MIN, off) + MIN);
+	cr_assert_eq(fq.ncalls, 3, "three queries in flight");
+	cr_assert_str_eq(fq.calls[0].expr, "a");
+	cr_assert_str_eq(fq.calls[1].expr, "b");
+	cr_assert_str_eq(fq.calls[2].expr, "c");
+}
+
+/* The alertnames sent, in order, as "A,B,...". */
+static char *sent_names(void)
+{
+	struct buf b = {0};
+
+	for (size_t i = 0; i < nsent; i++) {
+		const char *n = strstr(sent[i].labels, "alertname=\"");
+
+		cr_assert_not_null(n);
+		buf_printf(&b, "%s%c", i ? "," : "", n[11]);
+	}
+	return buf_take(&b);
+}
+
+Test(eval, group_concurrency_applies_answers_in_rule_order)
+{
+	char *names;
+
+	five_at_once("b 1");
+	answer_expr("c"); /* before its turn: kept */
+	answer_expr("b");
+	cr_assert_eq(fq.kept, 2);
+	cr_assert_eq(fq.ncalls, 3, "the window is full");
+	cr_assert_eq(eval_active_alerts(ev), 0, "nothing applied yet");
+	answer_expr("a"); /* a, b, c go through; d and e start */
+	cr_assert_eq(fq.kept, 0);
+	cr_assert_eq(eval_active_alerts(ev), 3);
+	cr_assert_eq(fq.ncalls, 5);
+	cr_assert_str_eq(fq.calls[3].expr, "d");
+	cr_assert_str_eq(fq.calls[4].expr, "e");
+	for (size_t i = 1; i < 5; i++)
+		cr_assert_eq(fq.calls[i].t, fq.calls[0].t, "one timestamp");
+	answer_expr("e");
+	cr_assert(eval_busy(ev));
+	cr_assert_eq(nsent, 0);
+	answer_expr("d");
+	cr_assert(!eval_busy(ev));
+	names = sent_names();
+	cr_assert_str_eq(names, "A,B,C,D,E");
+	free(names);
+}
+
+Test(eval, group_concurrency_error_before_its_turn)
+{
+	char *names, *m;
+	struct buf b = {0};
+
+	five_at_once("ERR:boom");
+	answer_expr("b"); /* an error: copied, nothing kept */
+	answer_expr("c");
+	cr_assert_eq(fq.kept, 1);
+	answer_expr("a");
+	answer_expr("d");
+	answer_expr("e");
+	cr_assert(!eval_busy(ev));
+	names = sent_names();
+	cr_assert_str_eq(names, "A,C,D,E");
+	free(names);
+	eval_rules_json(ev, NULL, &b);
+	m = strstr(buf_str(&b), "\"name\":\"B\"");
+	cr_assert_not_null(m);
+	cr_assert_not_null(strstr(m, "\"lastError\":\"boom\""), "%s", m);
+	buf_free(&b);
+}
+
+/* A reload that drops the group while answers wait for their turn gives
+ * them back; the answers still to come are dropped. */
+Test(eval, group_concurrency_abandoned_with_answers_kept)
+{
+	five_at_once("b 1");
+	answer_expr("c");
+	answer_expr("b");
+	cr_assert_eq(fq.kept, 2);
+	load("groups:\n- name: other\n  rules:\n  - alert: Z\n    expr: z\n",
+	     NULL);
+	cr_assert_eq(fq.kept, 0);
+	answer_expr("a");
+	cr_assert_eq(fq.kept, 0);
+	cr_assert_eq(nsent, 0);
+	cr_assert_eq(eval_active_alerts(ev), 0);
 }

@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -157,17 +158,27 @@ struct outcome {
 	int scalar;
 	double v0;
 	char *labels0;
+	int keep;
+	struct promapi_result *kept;
+	void *token;
 };
 
-static void on_done(void *arg, struct promapi_result *r,
-		    const char *err)
+static int on_done(void *arg, struct promapi_result *r, const char *err,
+		   void *token)
 {
 	struct outcome *o = arg;
 
 	o->done++;
 	if (!r) {
+		cr_assert_null(token);
 		o->err = xstrdup(err);
-		return;
+		return 0;
+	}
+	cr_assert_not_null(token);
+	if (o->keep) {
+		o->kept = r;
+		o->token = token;
+		return 1;
 	}
 	o->n = r->n;
 	o->scalar = r->type == PROMAPI_SCALAR;
@@ -178,14 +189,17 @@ static void on_done(void *arg, struct promapi_result *r,
 		labels_format(promapi_sample_labels(&r->v[0]), &b);
 		o->labels0 = buf_take(&b);
 	}
+	return 0;
 }
 
-static void query(const char *expr, struct outcome *o)
+/* keep: the done function keeps the answer (o->kept, o->token). */
+static void query_with(const char *expr, struct outcome *o, int keep)
 {
 	struct buf err = {0};
 	int64_t end = loop_mono_ms() + 10000;
 
 	memset(o, 0, sizeof *o);
+	o->keep = keep;
 	cr_assert_eq(ops.start(ops.ctx, expr, 1700000000123LL, NULL, on_done, o,
 			       &err),
 		     0, "%s", buf_str(&err));
@@ -193,6 +207,11 @@ static void query(const char *expr, struct outcome *o)
 		loop_run_once(loop, 50);
 	cr_assert_eq(o->done, 1);
 	buf_free(&err);
+}
+
+static void query(const char *expr, struct outcome *o)
+{
+	query_with(expr, o, 0);
 }
 
 static void outcome_free(struct outcome *o)
@@ -365,6 +384,34 @@ Test(eval_prom, reused_transfers_send_each_query)
 	}
 	cr_assert_eq(eval_prom_queries(prom), 12);
 	cr_assert_eq(eval_prom_failures(prom), 2);
+}
+
+/* An answer its done function keeps stays whole while other queries run
+ * (on other transfers), until it is released. */
+Test(eval_prom, a_kept_answer_stays_until_released)
+{
+	struct outcome k, o;
+	struct buf b = {0};
+
+	server_datasource(NULL, 0);
+	query_with("up", &k, 1);
+	cr_assert_not_null(k.kept);
+	query("huge", &o);
+	cr_assert_null(o.err, "%s", o.err);
+	cr_assert_eq(o.n, 200);
+	outcome_free(&o);
+	query("scalar(1)", &o);
+	outcome_free(&o);
+	cr_assert_eq(k.kept->n, 2);
+	labels_format(promapi_sample_labels(&k.kept->v[1]), &b);
+	cr_assert_str_eq(buf_str(&b), "{__name__=\"up\", job=\"b\"}");
+	cr_assert(isnan(k.kept->v[1].value));
+	buf_free(&b);
+	ops.release(ops.ctx, k.token);
+	query("up", &o);
+	cr_assert_eq(o.n, 2);
+	outcome_free(&o);
+	outcome_free(&k);
 }
 
 /* A reload's datasource is used from the next query on, though the old
