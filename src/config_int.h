@@ -48,6 +48,9 @@ int cl_bool(struct cload *l, const struct ynode *m, const char *key, int def);
 /* Returns 1 and stores the boolean when key is set, else 0. */
 int cl_bool_opt(struct cload *l, const struct ynode *m, const char *key,
 		int *out);
+/* Returns 0 with *out when v is a scalar of decimal digits (no sign, no
+ * space) whose value is 1 to max, else -1 (no error added). */
+int cl_count(const struct ynode *v, unsigned long max, unsigned long *out);
 /* Returns the duration under key in ms, def when absent; *set (may be
  * NULL) tells whether the key gave a value. */
 int64_t cl_duration(struct cload *l, const struct ynode *m, const char *key,

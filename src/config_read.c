@@ -3,6 +3,8 @@
  * one key of a YAML mapping, applies the default when the key is absent or
  * null, and reports type problems at the node without stopping the load.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,6 +146,21 @@ int cl_bool_opt(struct cload *l, const struct ynode *m, const char *key,
 		int *out)
 {
 	return ydoc_bool(&l->y, m, key, out) == 1;
+}
+
+int cl_count(const struct ynode *v, unsigned long max, unsigned long *out)
+{
+	unsigned long x;
+	char *end;
+
+	if (v->kind != YNODE_SCALAR || !isdigit((unsigned char)v->str[0]))
+		return -1;
+	errno = 0;
+	x = strtoul(v->str, &end, 10);
+	if (!x || errno || *end || x > max)
+		return -1;
+	*out = x;
+	return 0;
 }
 
 int64_t cl_duration(struct cload *l, const struct ynode *m, const char *key,

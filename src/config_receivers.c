@@ -89,14 +89,9 @@ static void rate_limit(struct cload *l, const struct ynode *n,
 			r->per_second = x;
 	}
 	if ((v = ydoc_get(m, "burst")) && v->kind != YNODE_NULL) {
-		char *end;
 		unsigned long x;
 
-		errno = 0;
-		x = v->kind == YNODE_SCALAR && isdigit((unsigned char)v->str[0])
-			    ? strtoul(v->str, &end, 10)
-			    : 0;
-		if (!x || errno || *end || x > 1000000)
+		if (cl_count(v, 1000000, &x) == -1)
 			cl_err(l, v, "rate_limit: burst: cannot parse \"%s\" "
 				     "as a positive integer (at most 1000000)",
 			       ydoc_text(v));

@@ -4,8 +4,6 @@
  * alerting (extra Alertmanagers to forward to) and storage.  All are
  * optional; a plain alertmanager.yml loads with the defaults.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,16 +108,12 @@ static void group_concurrency(struct cload *l, const struct ynode *n,
 			      struct config_evaluation *ev)
 {
 	const struct ynode *v = ydoc_get(n, "group_concurrency");
-	unsigned long x = 0;
-	char *end = NULL;
+	unsigned long x;
 
 	ev->group_concurrency = 1;
 	if (!v || v->kind == YNODE_NULL)
 		return;
-	errno = 0;
-	if (v->kind == YNODE_SCALAR && isdigit((unsigned char)v->str[0]))
-		x = strtoul(v->str, &end, 10);
-	if (!x || errno || *end || x > 64)
+	if (cl_count(v, 64, &x) == -1)
 		cl_err(l, v, "group_concurrency: cannot parse \"%s\" as a "
 			     "number of queries from 1 to 64",
 		       ydoc_text(v));
