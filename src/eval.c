@@ -265,8 +265,8 @@ static void skip_records(struct eval_group *g)
 		g->next = g->cur;
 }
 
-/* Applies the answer of q, whose turn it is (r: the answer at hand, or
- * NULL for q's own). */
+/* Applies the answer of q, whose turn it is: r or err at hand, or (both
+ * NULL) the answer or error kept in q. */
 static void q_apply(struct eval_group *g, struct eval_q *q,
 		    struct promapi_result *r, const char *err)
 {
@@ -301,7 +301,7 @@ static int query_done(void *arg, struct promapi_result *r, const char *err,
 		return 0;
 	}
 	if (q->rule == g->cur) {
-		q_apply(g, q, r, err ? err : (r ? NULL : "query failed"));
+		q_apply(g, q, r, err);
 		if (!g->in_start)
 			group_step(g);
 		return 0;
@@ -373,9 +373,8 @@ static void group_step(struct eval_group *g)
 			group_finish(g);
 			return;
 		}
-		if (g->cur == was && g->nflight >= window)
-			return; /* waiting for an answer */
-		if (g->cur == was && g->next == g->nrules)
+		/* nothing applied: every query that may run is running */
+		if (g->cur == was)
 			return;
 	}
 }
